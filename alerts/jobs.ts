@@ -1,0 +1,26 @@
+/**
+ * Scrape job names, shared by the Prometheus config (which defines the jobs), the rules (which select
+ * `up{job=...}`) and the dashboards. One place, so a rename cannot leave a rule watching a job that no
+ * longer exists.
+ */
+export const JOBS = {
+  /** The messenger application's own services (the guide's `performance-metrics` job). */
+  application: "performance-metrics",
+  prometheus: "prometheus",
+  alertmanager: "alertmanager",
+  loki: "loki",
+  alloy: "alloy",
+  jaeger: "jaeger",
+  grafana: "grafana",
+  nodeExporter: "node-exporter",
+  cadvisor: "cadvisor",
+  postgresExporter: "postgres-exporter",
+  redisExporter: "redis-exporter",
+  minio: "minio",
+} as const;
+
+/** Key of {@link JOBS}. */
+export type JobKey = keyof typeof JOBS;
+
+/** A scrape job name. */
+export type JobName = (typeof JOBS)[JobKey];

@@ -1,0 +1,50 @@
+/**
+ * Every container image the stack runs, pinned in one place (kube-prometheus style: one `versions`
+ * source from which every image reference is built). Never `latest`: a pin makes `cdktf diff` show an
+ * upgrade as a reviewable change, and the metric catalog (alerts/catalog) is checked against these
+ * exact versions.
+ */
+export const IMAGES = {
+  prometheus: { repository: "prom/prometheus", tag: "v3.13.2" },
+  alertmanager: { repository: "prom/alertmanager", tag: "v0.30.0" },
+  grafana: { repository: "grafana/grafana", tag: "12.4.0" },
+  loki: { repository: "grafana/loki", tag: "3.7.0" },
+  alloy: { repository: "grafana/alloy", tag: "v1.12.0" },
+  jaeger: { repository: "jaegertracing/jaeger", tag: "2.13.0" },
+  nodeExporter: { repository: "prom/node-exporter", tag: "v1.10.2" },
+  cadvisor: { repository: "ghcr.io/google/cadvisor", tag: "v0.55.1" },
+  postgresExporter: { repository: "prometheuscommunity/postgres-exporter", tag: "v0.18.1" },
+  redisExporter: { repository: "oliver006/redis_exporter", tag: "v1.80.1" },
+} as const;
+
+/** Key of {@link IMAGES}. */
+export type ImageKey = keyof typeof IMAGES;
+
+/** An image reference: repository plus a pinned tag (or digest). */
+export interface ImageRef {
+  readonly repository: string;
+  readonly tag: string;
+}
+
+/**
+ * Validates a pin and returns `repository:tag`. A moving tag (`latest`, empty, `main`...) is refused
+ * because it makes two deploys of the same commit run different software.
+ */
+export function imageName(ref: ImageRef, field = "image"): string {
+  const moving = ["", "latest", "main", "master", "nightly", "edge", "dev"];
+  if (!/^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(ref.repository)) {
+    throw new Error(`${field}.repository: "${ref.repository}" is not a valid image repository (lower-case name such as "prom/prometheus")`);
+  }
+  if (moving.includes(ref.tag.toLowerCase())) {
+    throw new Error(
+      `${field}.tag: "${ref.tag}" is a moving tag; pin an exact version such as "v3.13.2" or a digest "sha256:…"`,
+    );
+  }
+  if (ref.tag.startsWith("sha256:")) {
+    return `${ref.repository}@${ref.tag}`;
+  }
+  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(ref.tag)) {
+    throw new Error(`${field}.tag: "${ref.tag}" is not a valid image tag (letters, digits, "_", "." and "-", at most 128)`);
+  }
+  return `${ref.repository}:${ref.tag}`;
+}
