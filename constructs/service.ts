@@ -1,0 +1,333 @@
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { AssetType, TerraformAsset } from "cdktf";
+import { Construct } from "constructs";
+import { Container, ContainerConfig } from "@cdktf/provider-docker/lib/container";
+import { Image } from "@cdktf/provider-docker/lib/image";
+import { Volume } from "@cdktf/provider-docker/lib/volume";
+import { Duration } from "../alerts/duration";
+import { ImageRef, imageName } from "./versions";
+
+/** A rendered configuration file that is uploaded into the container before it starts. */
+export interface ConfigFile {
+  /** Absolute path inside the container. */
+  readonly path: string;
+  /** The file's text, rendered at synth time; it is written as a reviewable file under `cdktf.out`. */
+  readonly content: string;
+}
+
+/**
+ * A file whose content is a secret. The content must be a Terraform token (a sensitive variable or a
+ * generated resource attribute), so that only a reference, never the value, is written to `cdktf.out`.
+ */
+export interface SecretFile {
+  /** Absolute path inside the container. */
+  readonly path: string;
+  /** A Terraform token that resolves to the secret at apply time. */
+  readonly content: string;
+}
+
+/** A named Docker volume holding the service's state; it survives container replacement. */
+export interface DataVolume {
+  /** Short name, appended to the container name to form the volume name. */
+  readonly name: string;
+  /** Where the volume is mounted in the container. */
+  readonly containerPath: string;
+}
+
+/** A path of the Docker host mounted into the container. */
+export interface HostMount {
+  readonly hostPath: string;
+  readonly containerPath: string;
+  /** @default true */
+  readonly readOnly?: boolean;
+}
+
+/** A container port published on the Docker host. */
+export interface PublishedPort {
+  /** The port inside the container. */
+  readonly internal: number;
+  /** The port on the Docker host. */
+  readonly external: number;
+}
+
+/** A Docker healthcheck run inside the container. */
+export interface HealthCheck {
+  /** `["CMD", ...]` form, run without a shell. */
+  readonly test: readonly string[];
+  /** @default 30s */
+  readonly interval?: Duration;
+  /** @default 5s */
+  readonly timeout?: Duration;
+  /** @default 3 */
+  readonly retries?: number;
+  /** @default 30s */
+  readonly startPeriod?: Duration;
+}
+
+/** CPU and memory limits; every container of the stack has both. */
+export interface ResourceLimits {
+  /** Hard memory limit in MiB (the provider's `memory` is in MB). */
+  readonly memoryMb: number;
+  /** CPU limit in cores, e.g. 0.5. */
+  readonly cpus: number;
+}
+
+/** Settings that every service of one stack shares. */
+export interface ServiceContext {
+  /** Prefix of container and volume names, e.g. `monitoring` → `monitoring-prometheus`. */
+  readonly namePrefix: string;
+  /** Docker networks the containers join (names or tokens); the first is the stack's own network. */
+  readonly networks: readonly string[];
+  /** Host address that published ports bind to. */
+  readonly bindAddress: string;
+  /** json-file log rotation: size of one file. @default "10m" */
+  readonly logMaxSize?: string;
+  /** json-file log rotation: files kept. @default 3 */
+  readonly logMaxFiles?: number;
+}
+
+/** Props of {@link MonitoringService}. */
+export interface MonitoringServiceProps {
+  /** Short service name: the container's hostname and network alias, e.g. `prometheus`. */
+  readonly serviceName: string;
+  readonly context: ServiceContext;
+  readonly image: ImageRef;
+  /** Numeric `uid[:gid]` or user name. @default the image's user */
+  readonly user?: string;
+  readonly command?: readonly string[];
+  /** Environment variables; values may be Terraform tokens (e.g. sensitive variables). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** @default none */
+  readonly configFiles?: readonly ConfigFile[];
+  /** @default none */
+  readonly secretFiles?: readonly SecretFile[];
+  /** @default none */
+  readonly dataVolumes?: readonly DataVolume[];
+  /** @default none */
+  readonly hostMounts?: readonly HostMount[];
+  /** @default none: nothing is reachable from outside the Docker network */
+  readonly publishedPorts?: readonly PublishedPort[];
+  /** @default none (the image cannot run one: say why in the service's docs) */
+  readonly healthcheck?: HealthCheck;
+  readonly resources: ResourceLimits;
+  /**
+   * Mount the root filesystem read-only. Services that receive uploaded config files cannot: Docker's
+   * archive API, which the provider's `upload` uses, refuses to write into a read-only root filesystem.
+   */
+  readonly readOnlyRootFilesystem: boolean;
+  /** tmpfs mounts (path → options) for scratch space of read-only containers. @default none */
+  readonly tmpfs?: Readonly<Record<string, string>>;
+  /** `host` to share the host's PID namespace (node-exporter). @default the container's own */
+  readonly pidMode?: "host";
+  /** `host` to use the host's network stack (node-exporter); the container joins no Docker network. */
+  readonly networkMode?: "host";
+  /** Extra hosts entries, e.g. `host.docker.internal` → `host-gateway`. @default none */
+  readonly extraHosts?: Readonly<Record<string, string>>;
+  /** Linux capabilities to add back after dropping all. @default none */
+  readonly capAdd?: readonly string[];
+  /** Devices of the host passed in (cAdvisor reads /dev/kmsg). @default none */
+  readonly devices?: readonly string[];
+}
+
+/** Directory where rendered config files are staged before cdktf copies them into `cdktf.out`. */
+const STAGING_DIR = path.join(os.tmpdir(), "monitoring-stack-assets");
+
+/** SHA-256 of a text, hex. */
+export function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/**
+ * The shared shape of every container of the stack: a pinned image, one container with secure defaults
+ * (no-new-privileges, all capabilities dropped, limits, log rotation, restart policy, loopback-only
+ * ports), named data volumes, config files as reviewable assets and secrets as uploads of Terraform
+ * tokens. Each service construct composes one of these and adds its own config rendering.
+ */
+export class MonitoringService extends Construct {
+  /** Container name, e.g. `monitoring-prometheus`. */
+  public readonly containerName: string;
+  /** Hostname other containers use to reach this service. */
+  public readonly hostname: string;
+  public readonly container: Container;
+  public readonly image: Image;
+  /** Data volumes by their short name. */
+  public readonly volumes: Readonly<Record<string, Volume>>;
+  /** The config assets by container path, for tests and review. */
+  public readonly configAssets: Readonly<Record<string, TerraformAsset>>;
+
+  constructor(scope: Construct, id: string, props: MonitoringServiceProps) {
+    super(scope, id);
+    validateServiceProps(props);
+    const ctx = props.context;
+    this.containerName = `${ctx.namePrefix}-${props.serviceName}`;
+    this.hostname = props.networkMode === "host" ? "host.docker.internal" : props.serviceName;
+
+    this.image = new Image(this, "image", {
+      name: imageName(props.image, `${props.serviceName}.image`),
+      keepLocally: true,
+    });
+
+    const volumes: Record<string, Volume> = {};
+    for (const v of props.dataVolumes ?? []) {
+      volumes[v.name] = new Volume(this, `volume-${v.name}`, {
+        name: `${this.containerName}-${v.name}`,
+        labels: [{ label: "com.monitoring-stack.service", value: props.serviceName }],
+        lifecycle: { preventDestroy: false },
+      });
+    }
+    this.volumes = volumes;
+
+    const assets: Record<string, TerraformAsset> = {};
+    const uploads: NonNullable<ContainerConfig["upload"]> = [];
+    for (const file of props.configFiles ?? []) {
+      const asset = stageAsset(this, file);
+      assets[file.path] = asset;
+      uploads.push({ file: file.path, source: asset.path, sourceHash: sha256(file.content), permissions: "0644" });
+    }
+    for (const secret of props.secretFiles ?? []) {
+      uploads.push({ file: secret.path, content: secret.content, permissions: "0444" });
+    }
+    this.configAssets = assets;
+
+    const hc = props.healthcheck;
+    const healthcheck = hc && {
+      test: [...hc.test],
+      interval: (hc.interval ?? Duration.parse("30s")).toString(),
+      timeout: (hc.timeout ?? Duration.parse("5s")).toString(),
+      retries: hc.retries ?? 3,
+      startPeriod: (hc.startPeriod ?? Duration.parse("30s")).toString(),
+    };
+
+    const labels: Record<string, string> = {
+      "com.monitoring-stack.service": props.serviceName,
+      "com.monitoring-stack.stack": ctx.namePrefix,
+      // The provider stores an edited healthcheck without applying it; a label change forces a new container.
+      ...(healthcheck ? { "com.monitoring-stack.healthcheck-sha256": sha256(JSON.stringify(healthcheck)) } : {}),
+    };
+
+    this.container = new Container(this, "container", {
+      name: this.containerName,
+      hostname: props.networkMode === "host" ? undefined : props.serviceName,
+      image: this.image.imageId,
+      user: props.user,
+      command: props.command ? [...props.command] : undefined,
+      env: props.env ? Object.entries(props.env).map(([k, v]) => `${k}=${v}`) : undefined,
+      restart: "unless-stopped",
+      mustRun: true,
+      memory: props.resources.memoryMb,
+      memorySwap: props.resources.memoryMb,
+      cpus: String(props.resources.cpus),
+      readOnly: props.readOnlyRootFilesystem,
+      securityOpts: ["no-new-privileges:true"],
+      capabilities: { drop: ["ALL"], add: props.capAdd ? [...props.capAdd] : undefined },
+      logDriver: "json-file",
+      logOpts: { "max-size": ctx.logMaxSize ?? "10m", "max-file": String(ctx.logMaxFiles ?? 3) },
+      pidMode: props.pidMode,
+      networkMode: props.networkMode,
+      networksAdvanced:
+        props.networkMode === "host"
+          ? undefined
+          : ctx.networks.map((name) => ({ name, aliases: [props.serviceName] })),
+      ports: (props.publishedPorts ?? []).map((p) => ({
+        internal: p.internal,
+        external: p.external,
+        ip: ctx.bindAddress,
+        protocol: "tcp",
+      })),
+      volumes: [
+        ...(props.dataVolumes ?? []).map((v) => ({
+          volumeName: volumes[v.name].name,
+          containerPath: v.containerPath,
+        })),
+        ...(props.hostMounts ?? []).map((m) => ({
+          hostPath: m.hostPath,
+          containerPath: m.containerPath,
+          readOnly: m.readOnly ?? true,
+        })),
+      ],
+      tmpfs: props.tmpfs ? { ...props.tmpfs } : undefined,
+      host: props.extraHosts
+        ? Object.entries(props.extraHosts).map(([host, ip]) => ({ host, ip }))
+        : undefined,
+      devices: props.devices?.map((d) => ({ hostPath: d, containerPath: d, permissions: "r" })),
+      upload: uploads.length > 0 ? uploads : undefined,
+      healthcheck,
+      labels: Object.entries(labels).map(([label, value]) => ({ label, value })),
+    });
+  }
+}
+
+/**
+ * Writes a rendered file to a content-addressed staging folder and wraps it in a TerraformAsset, so
+ * that it lands under `cdktf.out/stacks/<stack>/assets/` as a plain file and reaches the container via
+ * `upload.source`. Terraform never reads the file's text as an expression, so `${...}` inside it is
+ * left alone.
+ */
+function stageAsset(scope: Construct, file: ConfigFile): TerraformAsset {
+  const dir = path.join(STAGING_DIR, sha256(file.path + "\0" + file.content));
+  const target = path.join(dir, path.posix.basename(file.path));
+  if (!fs.existsSync(target)) {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(target, file.content);
+  }
+  const id = `config-${file.path.replace(/^\/+/, "").replace(/[^A-Za-z0-9]+/g, "-")}`;
+  return new TerraformAsset(scope, id, { path: target, type: AssetType.FILE });
+}
+
+function validateServiceProps(props: MonitoringServiceProps): void {
+  const name = props.serviceName;
+  const checks: Array<[boolean, string]> = [
+    [
+      /^[a-z][a-z0-9-]{0,62}$/.test(name),
+      `serviceName: "${name}" must be a lower-case DNS label (a-z, 0-9, "-", starting with a letter)`,
+    ],
+    [
+      Number.isFinite(props.resources.memoryMb) && props.resources.memoryMb >= 16,
+      `${name}.resources.memoryMb: ${props.resources.memoryMb} is too small; allowed: at least 16 (MiB)`,
+    ],
+    [
+      Number.isFinite(props.resources.cpus) && props.resources.cpus > 0 && props.resources.cpus <= 64,
+      `${name}.resources.cpus: ${props.resources.cpus} is out of range; allowed: more than 0 and at most 64 cores`,
+    ],
+    [
+      !(props.networkMode === "host" && (props.publishedPorts?.length ?? 0) > 0),
+      `${name}.publishedPorts: a container on the host network cannot publish ports`,
+    ],
+  ];
+  for (const file of [...(props.configFiles ?? []), ...(props.secretFiles ?? [])]) {
+    checks.push([file.path.startsWith("/"), `${name}: file path "${file.path}" must be absolute`]);
+  }
+  const paths = [...(props.configFiles ?? []), ...(props.secretFiles ?? [])].map((f) => f.path);
+  const dup = paths.find((p, i) => paths.indexOf(p) !== i);
+  checks.push([dup === undefined, `${name}: file "${dup}" is uploaded twice`]);
+  for (const p of props.publishedPorts ?? []) {
+    checks.push([isPort(p.internal), `${name}.publishedPorts: internal port ${p.internal} is not in 1-65535`]);
+    checks.push([isPort(p.external), `${name}.publishedPorts: external port ${p.external} is not in 1-65535`]);
+  }
+  const errors = checks.filter(([ok]) => !ok).map(([, msg]) => msg);
+  if (errors.length > 0) {
+    throw new Error(errors.join("\n"));
+  }
+}
+
+/** True for a TCP port number 1-65535. */
+export function isPort(n: number): boolean {
+  return Number.isInteger(n) && n >= 1 && n <= 65535;
+}
+
+/** What Prometheus needs to scrape a service; each construct exposes one (or none). */
+export interface ScrapeTarget {
+  /** Job name, from `alerts/jobs.ts`. */
+  readonly job: string;
+  /** `host:port` addresses as seen from the Prometheus container. */
+  readonly targets: readonly string[];
+  /** @default "/metrics" */
+  readonly metricsPath?: string;
+  /** Overrides the global scrape interval. @default the global one */
+  readonly scrapeInterval?: Duration;
+  /** Extra labels on every series of the job. @default none */
+  readonly labels?: Readonly<Record<string, string>>;
+}
