@@ -5,16 +5,16 @@
  * exact versions.
  */
 export const IMAGES = {
-  prometheus: { repository: "prom/prometheus", tag: "v3.13.2" },
-  alertmanager: { repository: "prom/alertmanager", tag: "v0.30.0" },
-  grafana: { repository: "grafana/grafana", tag: "12.4.0" },
-  loki: { repository: "grafana/loki", tag: "3.7.0" },
-  alloy: { repository: "grafana/alloy", tag: "v1.12.0" },
-  jaeger: { repository: "jaegertracing/jaeger", tag: "2.13.0" },
-  nodeExporter: { repository: "prom/node-exporter", tag: "v1.10.2" },
-  cadvisor: { repository: "ghcr.io/google/cadvisor", tag: "v0.55.1" },
-  postgresExporter: { repository: "prometheuscommunity/postgres-exporter", tag: "v0.18.1" },
-  redisExporter: { repository: "oliver006/redis_exporter", tag: "v1.80.1" },
+  prometheus: { repository: "prom/prometheus", tag: "v3.15.0" },
+  alertmanager: { repository: "prom/alertmanager", tag: "v0.34.0" },
+  grafana: { repository: "grafana/grafana", tag: "12.4.5" },
+  loki: { repository: "grafana/loki", tag: "3.7.8" },
+  alloy: { repository: "grafana/alloy", tag: "v1.19.2" },
+  jaeger: { repository: "jaegertracing/jaeger", tag: "2.21.0" },
+  nodeExporter: { repository: "prom/node-exporter", tag: "v1.12.1" },
+  cadvisor: { repository: "ghcr.io/google/cadvisor", tag: "v0.60.6" },
+  postgresExporter: { repository: "prometheuscommunity/postgres-exporter", tag: "v0.20.1" },
+  redisExporter: { repository: "oliver006/redis_exporter", tag: "v1.91.1" },
 } as const;
 
 /** Key of {@link IMAGES}. */
