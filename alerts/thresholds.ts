@@ -1,0 +1,160 @@
+import { Duration } from "./duration";
+
+/**
+ * The unit a threshold is expressed in. Ratios are always 0..1 (never percent), so that the alert,
+ * the dashboard panel (unit `percentunit`) and the annotation (`humanizePercentage`) agree.
+ */
+export type ThresholdUnit =
+  | "seconds"
+  | "ratio"
+  | "percent"
+  | "bytes"
+  | "bytesPerSecond"
+  | "errorsPerSecond"
+  | "count"
+  | "factor";
+
+/** A threshold value with its unit, e.g. `{ value: 1, unit: "seconds" }`. */
+export interface Threshold {
+  readonly value: number;
+  readonly unit: ThresholdUnit;
+}
+
+/**
+ * What an alert compares against and how long the condition must hold.
+ * `threshold` is absent for alerts that have no number to tune (target down, Watchdog).
+ */
+export interface AlertCondition {
+  readonly threshold?: Threshold;
+  readonly for: Duration;
+}
+
+/** Shorthand for a condition with a threshold. */
+function cond(value: number, unit: ThresholdUnit, forText: string): Required<AlertCondition> {
+  return { threshold: { value, unit }, for: Duration.parse(forText) };
+}
+
+/**
+ * Every threshold, window and `for` of the rule set, in one place (the node-mixin `_config` idea).
+ * Alerts and dashboard panels both read from here; change a value once and both follow.
+ *
+ * Latency thresholds on the messenger histograms lie on a bucket boundary of the default buckets
+ * (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5), otherwise `histogram_quantile` cannot tell
+ * "just above" from "just below".
+ */
+export interface Thresholds {
+  /** HighMessageLatency: the guide's YAML, p95 message delivery above 1s for 10m (its table says 5m; the YAML stands). */
+  readonly messageDeliveryLatency: Required<AlertCondition>;
+  /** HighNetworkLatency: the guide measures network latency with the same delivery p95, above 1s but held for 15m. */
+  readonly networkLatency: Required<AlertCondition>;
+  /** HighWebSocketLatency: guide YAML, p95 WebSocket latency above 0.5s for 15m. */
+  readonly websocketLatency: Required<AlertCondition>;
+  /** HighHTTPLatency: guide table, HTTP API p95 above 500ms for 10m (target is < 200ms). */
+  readonly httpLatency: Required<AlertCondition>;
+  /** HighErrorRate: guide YAML, more than 5% of a job's requests answered 5xx for 10m. */
+  readonly httpErrorRatio: Required<AlertCondition>;
+  /** LowWebSocketAvailability: guide table, fewer than 90% of the past hour's peak connections kept for 15m. */
+  readonly websocketAvailability: Required<AlertCondition>;
+  /** Window whose peak is the WebSocket connection baseline; long enough to ride out a restart, short enough to follow the daily curve. */
+  readonly websocketBaselineWindow: Duration;
+  /** HighDatabaseLatency: guide YAML, a transaction open longer than 0.5s for 15m (critical). */
+  readonly databaseTransactionDuration: Required<AlertCondition>;
+  /** HighDatabaseQueryTime: guide table, mean statement time above 50ms for 15m (target < 10ms); needs pg_stat_statements. */
+  readonly databaseQueryTime: Required<AlertCondition>;
+  /** HighCPUUsage: guide YAML, CPU busy above 80% for 15m (its table says 85%; the YAML stands). */
+  readonly cpuUtilisation: Required<AlertCondition>;
+  /** HighCapacityUsage: guide YAML, memory used above 75% for 1h: time to plan capacity, not to page. */
+  readonly memoryUtilisation: Required<AlertCondition>;
+  /** LowAvailableMemory: guide table, less than 10% memory available for 10m: the OOM killer is near. */
+  readonly memoryAvailable: Required<AlertCondition>;
+  /** NetworkErrors: guide YAML, more than 0.1 receive errors per second on an interface for 5m. */
+  readonly networkReceiveErrors: Required<AlertCondition>;
+  /** HighNetworkReceive: guide table, receive rate above 2x its baseline for 5m. */
+  readonly networkReceiveBaseline: Required<AlertCondition>;
+  /** Baseline of HighNetworkReceive: the average receive rate over the past day. */
+  readonly networkReceiveBaselineWindow: Duration;
+  /** HighNetworkReceive stays quiet below this rate, so that an idle host doubling 2 KB/s to 4 KB/s does not page. */
+  readonly networkReceiveFloor: Threshold;
+  /** LowCacheHitRatio: guide YAML, Redis hit ratio below 70% for 30m. */
+  readonly cacheHitRatio: Required<AlertCondition>;
+  /** HighCacheMemory: guide YAML, Redis memory above 85% of `maxmemory` for 15m (never fires without a maxmemory). */
+  readonly cacheMemoryUtilisation: Required<AlertCondition>;
+  /** HighCacheLatency: guide table, mean Redis command time above 20ms for 10m (target < 5ms). */
+  readonly cacheCommandLatency: Required<AlertCondition>;
+  /** StorageGrowth: guide YAML, media storage projected to pass 90% of capacity within the horizon, for 1h. */
+  readonly storageProjectedUtilisation: Required<AlertCondition>;
+  /** StorageGrowth: history used for the linear projection (guide: 7d). */
+  readonly storageGrowthWindow: Duration;
+  /** StorageGrowth: how far ahead the projection looks (guide: 30 days). */
+  readonly storageGrowthHorizon: Duration;
+  /** Watchdog: always firing, no threshold; `for` is 0 so the heartbeat starts with Prometheus. */
+  readonly watchdog: AlertCondition;
+  /** TargetDown: a scrape target unreachable for 5m; shorter blips are restarts and deploys. */
+  readonly targetDown: AlertCondition;
+  /** AlertmanagerDown, LokiDown, AlloyDown, JaegerDown: a stack component unreachable for 5m. */
+  readonly componentDown: AlertCondition;
+  /** PrometheusRuleEvaluationFailures: any failed rule evaluation for 15m; a failing rule is a silent alert. */
+  readonly ruleEvaluationFailures: Required<AlertCondition>;
+  /** PrometheusNotificationsFailing: more than 1% of alerts failing to reach Alertmanager for 15m. */
+  readonly prometheusNotificationErrorRatio: Required<AlertCondition>;
+  /** PrometheusAlertmanagerNotConnected: Prometheus knows fewer than 1 Alertmanager for 10m. */
+  readonly alertmanagersDiscovered: Required<AlertCondition>;
+  /** AlertmanagerNotificationsFailing: more than 1% of notifications to a receiver integration failing for 10m. */
+  readonly alertmanagerNotificationFailureRatio: Required<AlertCondition>;
+  /** PrometheusConfigReloadFailed / AlertmanagerConfigReloadFailed: the running config is stale for 10m. */
+  readonly configReloadFailure: AlertCondition;
+  /** HostFilesystemFillingUp: a filesystem predicted to be full within 24h (seconds), held for 1h. */
+  readonly filesystemTimeUntilFull: Required<AlertCondition>;
+  /** HostFilesystemFillingUp: history used for the projection; 6h smooths out log rotation and compaction. */
+  readonly filesystemPredictionWindow: Duration;
+  /** HostFilesystemAlmostFull: less than 10% space left for 15m; Prometheus TSDB and Loki stop writing soon. */
+  readonly filesystemAvailable: Required<AlertCondition>;
+  /** PrometheusTSDBCompactionsFailing / PrometheusTSDBReloadsFailing: any failure in 3h, held for 15m. */
+  readonly tsdbFailures: Required<AlertCondition>;
+  /** Lookback of the TSDB failure counters; compactions run every 2h, so 3h always sees one. */
+  readonly tsdbFailureWindow: Duration;
+}
+
+/** The defaults: the guide's values where it gives them, upstream mixins' values otherwise. */
+export const DEFAULT_THRESHOLDS: Thresholds = {
+  messageDeliveryLatency: cond(1, "seconds", "10m"),
+  networkLatency: cond(1, "seconds", "15m"),
+  websocketLatency: cond(0.5, "seconds", "15m"),
+  httpLatency: cond(0.5, "seconds", "10m"),
+  httpErrorRatio: cond(0.05, "ratio", "10m"),
+  websocketAvailability: cond(0.9, "ratio", "15m"),
+  websocketBaselineWindow: Duration.parse("1h"),
+  databaseTransactionDuration: cond(0.5, "seconds", "15m"),
+  databaseQueryTime: cond(0.05, "seconds", "15m"),
+  cpuUtilisation: cond(0.8, "ratio", "15m"),
+  memoryUtilisation: cond(0.75, "ratio", "1h"),
+  memoryAvailable: cond(0.1, "ratio", "10m"),
+  networkReceiveErrors: cond(0.1, "errorsPerSecond", "5m"),
+  networkReceiveBaseline: cond(2, "factor", "5m"),
+  networkReceiveBaselineWindow: Duration.parse("1d"),
+  networkReceiveFloor: { value: 1024 * 1024, unit: "bytesPerSecond" },
+  cacheHitRatio: cond(0.7, "ratio", "30m"),
+  cacheMemoryUtilisation: cond(0.85, "ratio", "15m"),
+  cacheCommandLatency: cond(0.02, "seconds", "10m"),
+  storageProjectedUtilisation: cond(0.9, "ratio", "1h"),
+  storageGrowthWindow: Duration.parse("7d"),
+  storageGrowthHorizon: Duration.parse("30d"),
+  watchdog: { for: Duration.parse("0s") },
+  targetDown: { for: Duration.parse("5m") },
+  componentDown: { for: Duration.parse("5m") },
+  ruleEvaluationFailures: cond(0, "count", "15m"),
+  prometheusNotificationErrorRatio: cond(0.01, "ratio", "15m"),
+  alertmanagersDiscovered: cond(1, "count", "10m"),
+  alertmanagerNotificationFailureRatio: cond(0.01, "ratio", "10m"),
+  configReloadFailure: { for: Duration.parse("10m") },
+  filesystemTimeUntilFull: cond(24 * 3600, "seconds", "1h"),
+  filesystemPredictionWindow: Duration.parse("6h"),
+  filesystemAvailable: cond(0.1, "ratio", "15m"),
+  tsdbFailures: cond(0, "count", "15m"),
+  tsdbFailureWindow: Duration.parse("3h"),
+};
+
+/** Defaults with the given top-level entries replaced. */
+export function resolveThresholds(overrides: Partial<Thresholds> = {}): Thresholds {
+  return { ...DEFAULT_THRESHOLDS, ...overrides };
+}
