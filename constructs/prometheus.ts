@@ -1,0 +1,222 @@
+import * as yaml from "js-yaml";
+import { Construct } from "constructs";
+import { Duration } from "../alerts/duration";
+import { JOBS } from "../alerts/jobs";
+import { IMAGES, ImageRef } from "./versions";
+import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, isPort } from "./service";
+
+/** A rule file for Prometheus' `rule_files`. */
+export interface RuleFile {
+  /** File name only, e.g. `performance-alerts.rules.yml`. */
+  readonly fileName: string;
+  readonly content: string;
+}
+
+/** Options of {@link renderPrometheusConfig}: everything that differs between deployments is a parameter. */
+export interface PrometheusConfigOptions {
+  readonly scrapeInterval: Duration;
+  readonly evaluationInterval: Duration;
+  /** Per-scrape timeout. @default the smaller of 10s and the scrape interval */
+  readonly scrapeTimeout?: Duration;
+  /** Labels added to every alert and remote-written series, e.g. `{ stack: "monitoring" }`. */
+  readonly externalLabels: Readonly<Record<string, string>>;
+  /** Glob of the rule files inside the Prometheus container. */
+  readonly ruleFilesGlob: string;
+  /** `host:port` of each Alertmanager. */
+  readonly alertmanagers: readonly string[];
+  readonly scrapeTargets: readonly ScrapeTarget[];
+  /** Size of the in-memory exemplar ring buffer. */
+  readonly maxExemplars: number;
+}
+
+/**
+ * Renders prometheus.yml. Pure, so that the rehearsal (real Prometheus on loopback) and the Docker
+ * stack run the same config with only addresses changed. Uses only fields that Prometheus 2.42 and 3.x
+ * both accept.
+ *
+ * @see https://prometheus.io/docs/prometheus/latest/configuration/configuration/
+ */
+export function renderPrometheusConfig(options: PrometheusConfigOptions): string {
+  const timeout =
+    options.scrapeTimeout ??
+    (options.scrapeInterval.compare(Duration.parse("10s")) < 0 ? options.scrapeInterval : Duration.parse("10s"));
+  const jobs = new Set<string>();
+  for (const t of options.scrapeTargets) {
+    if (jobs.has(t.job)) {
+      throw new Error(`prometheus.scrapeTargets: job "${t.job}" is defined twice; job names must be unique`);
+    }
+    jobs.add(t.job);
+  }
+  const config = {
+    global: {
+      scrape_interval: options.scrapeInterval.toString(),
+      scrape_timeout: timeout.toString(),
+      evaluation_interval: options.evaluationInterval.toString(),
+      external_labels: { ...options.externalLabels },
+    },
+    rule_files: [options.ruleFilesGlob],
+    alerting: {
+      alertmanagers: [{ api_version: "v2", static_configs: [{ targets: [...options.alertmanagers] }] }],
+    },
+    storage: { exemplars: { max_exemplars: options.maxExemplars } },
+    scrape_configs: options.scrapeTargets.map((t) => {
+      const interval = t.scrapeInterval;
+      return {
+        job_name: t.job,
+        ...(interval ? { scrape_interval: interval.toString() } : {}),
+        ...(interval && interval.compare(timeout) < 0 ? { scrape_timeout: interval.toString() } : {}),
+        metrics_path: t.metricsPath ?? "/metrics",
+        static_configs: [{ targets: [...t.targets], ...(t.labels ? { labels: { ...t.labels } } : {}) }],
+      };
+    }),
+  };
+  return yaml.dump(config, { lineWidth: -1, noRefs: true, sortKeys: false });
+}
+
+/** Options of {@link prometheusFlags}. */
+export interface PrometheusFlagOptions {
+  readonly configFile: string;
+  readonly dataPath: string;
+  readonly retentionTime: Duration;
+  /** Prometheus size form: `10GB`, `512MB`. */
+  readonly retentionSize: string;
+  readonly remoteWriteReceiver: boolean;
+  /** e.g. `0.0.0.0:9090` @default Prometheus' own (`0.0.0.0:9090`) */
+  readonly listenAddress?: string;
+  /** URL under which users reach Prometheus (links in alerts). @default none */
+  readonly externalUrl?: string;
+}
+
+/** The command-line flags of Prometheus; shared by the container and the rehearsal. */
+export function prometheusFlags(o: PrometheusFlagOptions): string[] {
+  return [
+    `--config.file=${o.configFile}`,
+    `--storage.tsdb.path=${o.dataPath}`,
+    // Both limits: whichever is reached first deletes the oldest blocks, so the disk cannot silently fill.
+    `--storage.tsdb.retention.time=${o.retentionTime.toString()}`,
+    `--storage.tsdb.retention.size=${o.retentionSize}`,
+    // Exemplars link latency histograms to Jaeger traces in Grafana.
+    "--enable-feature=exemplar-storage",
+    ...(o.remoteWriteReceiver ? ["--web.enable-remote-write-receiver"] : []),
+    ...(o.listenAddress ? [`--web.listen-address=${o.listenAddress}`] : []),
+    ...(o.externalUrl ? [`--web.external-url=${o.externalUrl}`] : []),
+  ];
+}
+
+/** Props of {@link Prometheus}. */
+export interface PrometheusProps {
+  readonly context: ServiceContext;
+  /** Targets to scrape besides Prometheus itself. */
+  readonly scrapeTargets: readonly ScrapeTarget[];
+  /** Rule files, uploaded to /etc/prometheus/rules/. @default none */
+  readonly ruleFiles?: readonly RuleFile[];
+  /** `host:port` of each Alertmanager. @default none */
+  readonly alertmanagers?: readonly string[];
+  /** @default 15s */
+  readonly scrapeInterval?: Duration;
+  /** @default 15s */
+  readonly evaluationInterval?: Duration;
+  /** @default 15d */
+  readonly retentionTime?: Duration;
+  /** Size limit of the TSDB, e.g. `10GB`. @default "10GB" */
+  readonly retentionSize?: string;
+  /** Accept remote write (k6 load-test metrics). @default true */
+  readonly remoteWriteReceiver?: boolean;
+  /** @default 100000 */
+  readonly maxExemplars?: number;
+  /** Host port for the UI/API, bound to the context's bind address; `false` publishes nothing. @default 9090 */
+  readonly publishedPort?: number | false;
+  /** @default http://localhost:<publishedPort> */
+  readonly externalUrl?: string;
+  /** @default { memoryMb: 2048, cpus: 1 } */
+  readonly resources?: ResourceLimits;
+  /** @default IMAGES.prometheus */
+  readonly image?: ImageRef;
+}
+
+const SIZE = /^\d+(B|KB|MB|GB|TB|PB|EB)$/;
+
+/**
+ * Prometheus: scrapes every target of the stack and itself, evaluates the rule files and sends alerts
+ * to Alertmanager. Data lives on a named volume; config and rules are reviewable files, and a change to
+ * any of them replaces the container (not the volume).
+ */
+export class Prometheus extends Construct {
+  public static readonly PORT = 9090;
+  public readonly hostname: string;
+  public readonly port = Prometheus.PORT;
+  /** URL inside the stack network, e.g. `http://prometheus:9090`. */
+  public readonly url: string;
+  public readonly scrapeInterval: Duration;
+  public readonly evaluationInterval: Duration;
+  public readonly retentionTime: Duration;
+  public readonly retentionSize: string;
+  /** The rendered prometheus.yml. */
+  public readonly config: string;
+  public readonly service: MonitoringService;
+
+  constructor(scope: Construct, id: string, props: PrometheusProps) {
+    super(scope, id);
+    this.scrapeInterval = props.scrapeInterval ?? Duration.parse("15s");
+    this.evaluationInterval = props.evaluationInterval ?? Duration.parse("15s");
+    this.retentionTime = props.retentionTime ?? Duration.parse("15d");
+    this.retentionSize = props.retentionSize ?? "10GB";
+    const maxExemplars = props.maxExemplars ?? 100000;
+    const publishedPort = props.publishedPort ?? Prometheus.PORT;
+    const checks: Array<[boolean, string]> = [
+      [!this.scrapeInterval.isZero(), `prometheus.scrapeInterval: "0s" is not allowed; use a positive duration such as "15s"`],
+      [!this.evaluationInterval.isZero(), `prometheus.evaluationInterval: "0s" is not allowed; use a positive duration such as "15s"`],
+      [this.retentionTime.compare(Duration.parse("2h")) >= 0, `prometheus.retentionTime: "${this.retentionTime}" is too short; allowed: at least 2h (one TSDB block)`],
+      [SIZE.test(this.retentionSize), `prometheus.retentionSize: "${this.retentionSize}" is not a size; use a whole number with B, KB, MB, GB, TB, PB or EB, e.g. "10GB"`],
+      [Number.isInteger(maxExemplars) && maxExemplars >= 0, `prometheus.maxExemplars: ${maxExemplars} must be a whole number >= 0`],
+      [publishedPort === false || isPort(publishedPort), `prometheus.publishedPort: ${publishedPort} is not a port; allowed: 1-65535`],
+    ];
+    const errors = checks.filter(([ok]) => !ok).map(([, m]) => m);
+    if (errors.length > 0) {
+      throw new Error(errors.join("\n"));
+    }
+
+    this.hostname = "prometheus";
+    this.url = `http://${this.hostname}:${this.port}`;
+    const ruleFiles = props.ruleFiles ?? [];
+    for (const f of ruleFiles) {
+      if (!/^[A-Za-z0-9._-]+\.ya?ml$/.test(f.fileName)) {
+        throw new Error(`prometheus.ruleFiles: "${f.fileName}" must be a plain file name ending in .yml or .yaml`);
+      }
+    }
+    this.config = renderPrometheusConfig({
+      scrapeInterval: this.scrapeInterval,
+      evaluationInterval: this.evaluationInterval,
+      externalLabels: { stack: props.context.namePrefix },
+      ruleFilesGlob: "/etc/prometheus/rules/*.yml",
+      alertmanagers: props.alertmanagers ?? [],
+      maxExemplars,
+      scrapeTargets: [{ job: JOBS.prometheus, targets: [`localhost:${this.port}`] }, ...props.scrapeTargets],
+    });
+
+    this.service = new MonitoringService(this, "service", {
+      serviceName: this.hostname,
+      context: props.context,
+      image: props.image ?? IMAGES.prometheus,
+      user: "65534:65534",
+      command: prometheusFlags({
+        configFile: "/etc/prometheus/prometheus.yml",
+        dataPath: "/prometheus",
+        retentionTime: this.retentionTime,
+        retentionSize: this.retentionSize,
+        remoteWriteReceiver: props.remoteWriteReceiver ?? true,
+        externalUrl: props.externalUrl ?? (publishedPort ? `http://localhost:${publishedPort}` : undefined),
+      }),
+      configFiles: [
+        { path: "/etc/prometheus/prometheus.yml", content: this.config },
+        ...ruleFiles.map((f) => ({ path: `/etc/prometheus/rules/${f.fileName}`, content: f.content })),
+      ],
+      dataVolumes: [{ name: "data", containerPath: "/prometheus" }],
+      publishedPorts: publishedPort ? [{ internal: this.port, external: publishedPort }] : [],
+      healthcheck: { test: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${this.port}/-/healthy`] },
+      resources: props.resources ?? { memoryMb: 2048, cpus: 1 },
+      // Config arrives by upload, which Docker refuses on a read-only root filesystem.
+      readOnlyRootFilesystem: false,
+    });
+  }
+}
