@@ -1,0 +1,60 @@
+import { Duration } from "./duration";
+import { Threshold } from "./thresholds";
+
+/**
+ * How urgent an alert is. `critical` pages, `warning` goes to a ticket/chat channel, `info` is for
+ * signals that are not problems (the Watchdog heartbeat).
+ */
+export type Severity = "critical" | "warning" | "info";
+
+/** Every allowed {@link Severity}, for validation messages. */
+export const SEVERITIES: readonly Severity[] = ["critical", "warning", "info"];
+
+/**
+ * One alerting rule, ready to be rendered into a Prometheus rule file.
+ *
+ * @see https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/
+ */
+export interface AlertRule {
+  /** PascalCase alert name (`alertname` label). */
+  readonly name: string;
+  /** PromQL; the alert fires for every series it returns. */
+  readonly expr: string;
+  /** How long the expression must return a series before the alert fires. */
+  readonly for: Duration;
+  readonly severity: Severity;
+  /** One line, may use `{{ $labels.x }}`. */
+  readonly summary: string;
+  /** Longer text with the formatted `$value` and the threshold. */
+  readonly description: string;
+  readonly runbookUrl: string;
+  /** Extra labels besides `severity`. @default none */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** The number the expression compares against, with its unit; absent for alerts without one. */
+  readonly threshold?: Threshold;
+}
+
+/**
+ * A recording rule; named `level:metric:operation` (e.g. `job:messenger_http_requests:error_ratio_rate5m`).
+ *
+ * @see https://prometheus.io/docs/practices/rules/#naming-and-aggregation
+ */
+export interface RecordingRule {
+  readonly record: string;
+  readonly expr: string;
+  /** @default none */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** A rule group. Rules of a group run in order, so recording rules come before the alerts using them. */
+export interface RuleGroup {
+  readonly name: string;
+  /** @default the global `evaluation_interval` of Prometheus */
+  readonly interval?: Duration;
+  readonly rules: ReadonlyArray<AlertRule | RecordingRule>;
+}
+
+/** True for an alerting rule, false for a recording rule. */
+export function isAlertRule(rule: AlertRule | RecordingRule): rule is AlertRule {
+  return (rule as AlertRule).name !== undefined && (rule as RecordingRule).record === undefined;
+}

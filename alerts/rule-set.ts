@@ -1,0 +1,207 @@
+import { Duration } from "./duration";
+import { formatThreshold, templateContext } from "./format";
+import { AlertRule, RecordingRule, RuleGroup, Severity, SEVERITIES } from "./model";
+import { assertValidPromQL } from "./promql";
+import { ALERT_DEFINITIONS, AlertDefinition, ExporterKey, GROUP_NAMES, RECORDING_RULES, Requirement } from "./rules";
+import { resolveThresholds, Thresholds } from "./thresholds";
+
+/** Per-alert changes from the stack config, without copying the rule set. */
+export interface AlertOverride {
+  /** `false` drops the alert. @default true */
+  readonly enabled?: boolean;
+  /** New threshold, in the unit of the alert's threshold (see docs/alert-catalog.md). @default from thresholds */
+  readonly threshold?: number;
+  /** New `for`, e.g. `"10m"`. @default from thresholds */
+  readonly for?: string | Duration;
+  /** @default the alert's own severity */
+  readonly severity?: Severity;
+}
+
+/** Options of {@link buildRuleGroups}. */
+export interface RuleSetOptions {
+  /** Prometheus' scrape interval; used for the detection-latency budget. */
+  readonly scrapeInterval: Duration;
+  /** Prometheus' rule evaluation interval; used for the detection-latency budget. */
+  readonly evaluationInterval: Duration;
+  /** Which exporters the stack scrapes; rules on a disabled exporter's metrics are left out. */
+  readonly exporters: Readonly<Record<ExporterKey, boolean>>;
+  /** Jobs of the stack's own components that are enabled (values of `JOBS`). */
+  readonly stackJobs: readonly string[];
+  /** Whether the messenger application (`JOBS.application`) is scraped. @default true */
+  readonly application?: boolean;
+  /** Replaces entries of `DEFAULT_THRESHOLDS`. @default none */
+  readonly thresholds?: Partial<Thresholds>;
+  /** Per-alert overrides keyed by alert name. @default none */
+  readonly overrides?: Readonly<Record<string, AlertOverride>>;
+  /** Base of the `runbook_url` annotation; the alert name, lower-cased, is appended as an anchor. @default "docs/alert-catalog.md" */
+  readonly runbookBaseUrl?: string;
+}
+
+/** Default of {@link RuleSetOptions.runbookBaseUrl}: the committed catalog, relative to the repository. */
+export const DEFAULT_RUNBOOK_BASE_URL = "docs/alert-catalog.md";
+
+/** Every alert name, in catalog order. */
+export const ALERT_NAMES: readonly string[] = ALERT_DEFINITIONS.map((d) => d.name);
+
+const OVERRIDE_FIELDS = ["enabled", "threshold", "for", "severity"];
+
+/** The runbook link of an alert: `<base>#<alertname lower-cased>`, which is the catalog's heading anchor. */
+export function runbookUrl(name: string, base = DEFAULT_RUNBOOK_BASE_URL): string {
+  return `${base}#${name.toLowerCase()}`;
+}
+
+function requirementMet(req: Requirement | readonly Requirement[], options: RuleSetOptions): boolean {
+  const all: readonly Requirement[] = Array.isArray(req) ? req : [req as Requirement];
+  return all.every((r) => {
+    if ("exporter" in r) {
+      return options.exporters[r.exporter] === true;
+    }
+    if ("job" in r) {
+      return options.stackJobs.includes(r.job);
+    }
+    if ("application" in r) {
+      return options.application !== false;
+    }
+    return true;
+  });
+}
+
+function validateOverrides(overrides: Readonly<Record<string, AlertOverride>>, thresholds: Thresholds): void {
+  for (const [name, override] of Object.entries(overrides)) {
+    const def = ALERT_DEFINITIONS.find((d) => d.name === name);
+    if (!def) {
+      throw new Error(`overrides: unknown alert "${name}"; valid alert names are: ${ALERT_NAMES.join(", ")}`);
+    }
+    for (const field of Object.keys(override)) {
+      if (!OVERRIDE_FIELDS.includes(field)) {
+        throw new Error(`overrides.${name}: unknown field "${field}"; allowed fields are: ${OVERRIDE_FIELDS.join(", ")}`);
+      }
+    }
+    if (override.enabled !== undefined && typeof override.enabled !== "boolean") {
+      throw new Error(`overrides.${name}.enabled: ${JSON.stringify(override.enabled)} is not a boolean; use true or false`);
+    }
+    if (override.severity !== undefined && !SEVERITIES.includes(override.severity)) {
+      throw new Error(
+        `overrides.${name}.severity: "${String(override.severity)}" is not a severity; allowed values are: ${SEVERITIES.join(", ")}`,
+      );
+    }
+    if (override.for !== undefined && !(override.for instanceof Duration)) {
+      Duration.parse(String(override.for), `overrides.${name}.for`);
+    }
+    if (override.threshold !== undefined) {
+      const threshold = thresholds[def.condition].threshold;
+      if (!threshold) {
+        throw new Error(`overrides.${name}.threshold: ${name} has no threshold to override; only enabled, for and severity apply`);
+      }
+      if (typeof override.threshold !== "number" || !Number.isFinite(override.threshold)) {
+        throw new Error(
+          `overrides.${name}.threshold: ${JSON.stringify(override.threshold)} is not a finite number (unit: ${threshold.unit})`,
+        );
+      }
+      if (threshold.unit === "ratio" && (override.threshold < 0 || override.threshold > 1)) {
+        throw new Error(
+          `overrides.${name}.threshold: ${override.threshold} is not a ratio; use a value between 0 and 1 (e.g. 0.05 for 5%)`,
+        );
+      }
+    }
+  }
+}
+
+function validateOptions(options: RuleSetOptions): void {
+  const valid = ["node", "cadvisor", "postgres", "redis", "minio"];
+  for (const key of Object.keys(options.exporters)) {
+    if (!valid.includes(key)) {
+      throw new Error(`exporters: unknown exporter "${key}"; allowed exporters are: ${valid.join(", ")}`);
+    }
+  }
+}
+
+/** An alert with options applied, plus what the catalog needs to describe it. */
+export interface ResolvedAlert {
+  readonly definition: AlertDefinition;
+  readonly group: string;
+  readonly rule: AlertRule;
+}
+
+/** Applies thresholds and overrides to every enabled alert definition. */
+export function resolveAlerts(options: RuleSetOptions): ResolvedAlert[] {
+  validateOptions(options);
+  const thresholds = resolveThresholds(options.thresholds);
+  const overrides = options.overrides ?? {};
+  validateOverrides(overrides, thresholds);
+  const base = options.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL;
+
+  const resolved: ResolvedAlert[] = [];
+  for (const def of ALERT_DEFINITIONS) {
+    const override = overrides[def.name] ?? {};
+    if (override.enabled === false || !requirementMet(def.requires, options)) {
+      continue;
+    }
+    const condition = thresholds[def.condition];
+    const forDuration =
+      override.for === undefined
+        ? condition.for
+        : override.for instanceof Duration
+          ? override.for
+          : Duration.parse(override.for, `overrides.${def.name}.for`);
+    const threshold = condition.threshold
+      ? { value: override.threshold ?? condition.threshold.value, unit: condition.threshold.unit }
+      : undefined;
+    const built = def.build({
+      thresholds,
+      threshold: threshold?.value ?? Number.NaN,
+      thresholdText: threshold ? formatThreshold(threshold) : "",
+      for: forDuration,
+      stackJobs: options.stackJobs,
+    });
+    const ctx = templateContext(def.valueUnit);
+    resolved.push({
+      definition: def,
+      group: def.group,
+      rule: {
+        name: def.name,
+        expr: built.expr,
+        for: forDuration,
+        severity: override.severity ?? def.severity,
+        summary: built.summary(ctx),
+        description: built.description(ctx),
+        runbookUrl: runbookUrl(def.name, base),
+        labels: def.labels,
+        threshold,
+      },
+    });
+  }
+  return resolved;
+}
+
+/**
+ * The rule groups for a stack: guide alerts, the guide table's extra alerts, stack health, and the
+ * recording rules they share. Rules whose exporter or component is disabled are left out; groups left
+ * empty are dropped. Every expression is parsed; a syntax error names group, rule and position.
+ */
+export function buildRuleGroups(options: RuleSetOptions): RuleGroup[] {
+  const alerts = resolveAlerts(options);
+  const groups: RuleGroup[] = [];
+  for (const groupName of GROUP_NAMES) {
+    const recording: RecordingRule[] = RECORDING_RULES.filter(
+      (r) => r.group === groupName && requirementMet(r.requires, options),
+    ).map((r) => ({ record: r.record, expr: r.expr }));
+    const groupAlerts = alerts.filter((a) => a.group === groupName).map((a) => a.rule);
+    if (groupAlerts.length === 0 && recording.length === 0) {
+      continue;
+    }
+    groups.push({ name: groupName, rules: [...recording, ...groupAlerts] });
+  }
+  validateRuleGroups(groups);
+  return groups;
+}
+
+/** Parses every expression of the groups; throws naming group, rule and position. */
+export function validateRuleGroups(groups: readonly RuleGroup[]): void {
+  for (const group of groups) {
+    for (const rule of group.rules) {
+      const kind = "record" in rule ? `recording rule "${rule.record}"` : `alert "${(rule as AlertRule).name}"`;
+      assertValidPromQL(rule.expr, `rule group "${group.name}", ${kind}`);
+    }
+  }
+}

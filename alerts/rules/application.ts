@@ -1,0 +1,112 @@
+import { AlertDefinition } from "./types";
+import { RECORDED } from "./selectors";
+
+/** The messenger application's alerts: the guide's YAML and its metric table. */
+export const APPLICATION_ALERTS: readonly AlertDefinition[] = [
+  {
+    name: "HighMessageLatency",
+    group: "performance-alerts",
+    severity: "warning",
+    condition: "messageDeliveryLatency",
+    requires: { application: true },
+    valueUnit: "seconds",
+    origin: "guide YAML",
+    runbook:
+      "Messages take long to reach recipients. Check the chat server's CPU and the message queue backlog " +
+      "(`messenger_offline_messages_queued`), then Redis and database latency, which delivery waits on.",
+    build: (c) => ({
+      expr: `${RECORDED.messageDeliveryLatencyP95} > ${c.threshold}`,
+      summary: (a) => `High message delivery latency on ${a.label("job")}`,
+      description: (a) => `95th percentile message delivery latency is ${a.value} (threshold ${c.thresholdText}).`,
+    }),
+  },
+  {
+    name: "HighNetworkLatency",
+    group: "performance-alerts",
+    severity: "warning",
+    condition: "networkLatency",
+    requires: { application: true },
+    valueUnit: "seconds",
+    origin: "guide YAML",
+    runbook:
+      "The guide measures network latency with the message delivery p95, so this fires 5 minutes after " +
+      "HighMessageLatency when the latency persists. Check host network errors and bandwidth (Hosts dashboard).",
+    build: (c) => ({
+      expr: `${RECORDED.messageDeliveryLatencyP95} > ${c.threshold}`,
+      summary: (a) => `High network latency detected on ${a.label("job")}`,
+      description: (a) => `Message delivery latency (p95) is ${a.value} (threshold ${c.thresholdText}).`,
+    }),
+  },
+  {
+    name: "HighWebSocketLatency",
+    group: "performance-alerts",
+    severity: "warning",
+    condition: "websocketLatency",
+    requires: { application: true },
+    valueUnit: "seconds",
+    origin: "guide YAML",
+    runbook:
+      "WebSocket round trips are slow. Compare with HTTP latency: if both are high the server is saturated; " +
+      "if only WebSocket, check connection counts and the presence service.",
+    build: (c) => ({
+      expr: `${RECORDED.websocketLatencyP95} > ${c.threshold}`,
+      summary: (a) => `High WebSocket latency on ${a.label("job")}`,
+      description: (a) => `95th percentile WebSocket latency is ${a.value} (threshold ${c.thresholdText}).`,
+    }),
+  },
+  {
+    name: "HighHTTPLatency",
+    group: "performance-alerts",
+    severity: "warning",
+    condition: "httpLatency",
+    requires: { application: true },
+    valueUnit: "seconds",
+    origin: "guide table",
+    runbook:
+      "HTTP API p95 is above the guide's alert level (target < 200ms). Find the slow handlers in Jaeger, " +
+      "then check database query time and cache latency.",
+    build: (c) => ({
+      expr: `${RECORDED.httpRequestDurationP95} > ${c.threshold}`,
+      summary: (a) => `High HTTP API latency on ${a.label("job")}`,
+      description: (a) => `95th percentile HTTP request duration is ${a.value} (threshold ${c.thresholdText}).`,
+    }),
+  },
+  {
+    name: "HighErrorRate",
+    group: "performance-alerts",
+    severity: "critical",
+    condition: "httpErrorRatio",
+    requires: { application: true },
+    valueUnit: "ratio",
+    origin: "guide YAML",
+    runbook:
+      "A share of HTTP requests fail with 5xx. Look at the application logs in Loki for the failing " +
+      "endpoints and at recent deploys; check that the database and Redis are up.",
+    build: (c) => ({
+      expr: `${RECORDED.httpErrorRatio} > ${c.threshold}`,
+      summary: (a) => `High HTTP error rate on ${a.label("job")}`,
+      description: (a) => `${a.value} of HTTP requests fail with a 5xx status (threshold ${c.thresholdText}).`,
+    }),
+  },
+  {
+    name: "LowWebSocketAvailability",
+    group: "performance-alerts",
+    severity: "critical",
+    condition: "websocketAvailability",
+    requires: { application: true },
+    valueUnit: "ratio",
+    origin: "guide table",
+    runbook:
+      "Many WebSocket clients were disconnected and did not come back: a chat server restart loop, a proxy " +
+      "or load balancer dropping upgrades, or a network partition. Check TargetDown and container restarts.",
+    build: (c) => ({
+      expr:
+        `${RECORDED.websocketConnections} / max_over_time(${RECORDED.websocketConnections}[${c.thresholds.websocketBaselineWindow}])` +
+        ` < ${c.threshold}`,
+      summary: (a) => `WebSocket connections dropped on ${a.label("job")}`,
+      description: (a) =>
+        `Only ${a.value} of the past ${c.thresholds.websocketBaselineWindow} peak WebSocket connections are open ` +
+        `(threshold ${c.thresholdText}).`,
+    }),
+  },
+];

@@ -1,0 +1,16 @@
+import { APPLICATION_ALERTS } from "./application";
+import { INFRASTRUCTURE_ALERTS } from "./infrastructure";
+import { STACK_HEALTH_ALERTS } from "./stack-health";
+import { AlertDefinition } from "./types";
+
+export * from "./types";
+export * from "./selectors";
+export { RECORDING_RULES } from "./recording";
+export { COMPONENT_DOWN_ALERTS } from "./stack-health";
+
+/** Every alert definition, before options are applied. */
+export const ALERT_DEFINITIONS: readonly AlertDefinition[] = [
+  ...APPLICATION_ALERTS,
+  ...INFRASTRUCTURE_ALERTS,
+  ...STACK_HEALTH_ALERTS,
+];

@@ -1,0 +1,83 @@
+import { Duration } from "../duration";
+import { AnnotationContext, ValueUnit } from "../format";
+import { JobName } from "../jobs";
+import { Severity } from "../model";
+import { AlertCondition, Thresholds } from "../thresholds";
+
+/** The exporters a rule set can be built for (their rules are dropped when disabled). */
+export type ExporterKey = "node" | "cadvisor" | "postgres" | "redis" | "minio";
+
+/**
+ * What must be scraped for a rule to make sense. A rule whose requirement is not met is left out,
+ * so no alert watches a metric nobody exports.
+ */
+export type Requirement =
+  | { readonly exporter: ExporterKey }
+  | { readonly job: JobName }
+  | { readonly application: true }
+  | { readonly always: true };
+
+/** The rule groups, in rendering order. */
+export const GROUP_NAMES = [
+  "performance-alerts",
+  "host-alerts",
+  "database-alerts",
+  "cache-alerts",
+  "storage-alerts",
+  "stack-health",
+] as const;
+
+/** Name of a rule group. */
+export type GroupName = (typeof GROUP_NAMES)[number];
+
+/** A key of {@link Thresholds} whose entry is an {@link AlertCondition}. */
+export type ConditionKey = {
+  [K in keyof Thresholds]: Thresholds[K] extends AlertCondition ? K : never;
+}[keyof Thresholds];
+
+/** What a rule's builder gets: resolved thresholds and the effective condition of this alert. */
+export interface BuildContext {
+  readonly thresholds: Thresholds;
+  /** The effective threshold value (override, else thresholds), in the condition's unit; NaN if none. */
+  readonly threshold: number;
+  /** The effective threshold in words (`1s`, `5%`), for annotations. */
+  readonly thresholdText: string;
+  readonly for: Duration;
+  /** Jobs of the stack's own components that are enabled. */
+  readonly stackJobs: readonly string[];
+}
+
+/** The expression and annotations of an alert for one {@link BuildContext}. */
+export interface BuiltAlert {
+  readonly expr: string;
+  readonly summary: (c: AnnotationContext) => string;
+  readonly description: (c: AnnotationContext) => string;
+}
+
+/** An alert before options are applied. */
+export interface AlertDefinition {
+  readonly name: string;
+  readonly group: GroupName;
+  readonly severity: Severity;
+  /** Where threshold and `for` come from. */
+  readonly condition: ConditionKey;
+  /** All must be met. */
+  readonly requires: Requirement | readonly Requirement[];
+  /** Unit of `$value`. */
+  readonly valueUnit: ValueUnit;
+  /** Extra labels. */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** What the alert means and what to do first: the runbook entry in docs/alert-catalog.md. */
+  readonly runbook: string;
+  /** Where the rule came from: `guide YAML`, `guide table` or `stack health`. */
+  readonly origin: "guide YAML" | "guide table" | "stack health";
+  build(ctx: BuildContext): BuiltAlert;
+}
+
+/** A recording rule before options are applied. */
+export interface RecordingDefinition {
+  readonly record: string;
+  readonly group: GroupName;
+  readonly requires: Requirement;
+  readonly expr: string;
+}
