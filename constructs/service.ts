@@ -157,12 +157,15 @@ export class MonitoringService extends Construct {
   public readonly volumes: Readonly<Record<string, Volume>>;
   /** The config assets by container path, for tests and review. */
   public readonly configAssets: Readonly<Record<string, TerraformAsset>>;
+  /** Host ports this service publishes, for the stack's clash check. */
+  public readonly publishedPorts: readonly PublishedPort[];
 
   constructor(scope: Construct, id: string, props: MonitoringServiceProps) {
     super(scope, id);
     validateServiceProps(props);
     const ctx = props.context;
     this.containerName = `${ctx.namePrefix}-${props.serviceName}`;
+    this.publishedPorts = props.publishedPorts ?? [];
     this.hostname = props.networkMode === "host" ? "host.docker.internal" : props.serviceName;
 
     this.image = new Image(this, "image", {

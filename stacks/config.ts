@@ -1,0 +1,288 @@
+import { Duration } from "../alerts/duration";
+import { AlertRouting, Receiver } from "../constructs/alertmanager";
+import { ResourceLimits } from "../constructs/service";
+import { ImageRef } from "../constructs/versions";
+
+/** A duration as a {@link Duration} or in Prometheus' text form (`"15s"`, `"1h30m"`). */
+export type DurationLike = Duration | string;
+
+/**
+ * A secret, named by the sensitive Terraform variable that holds it. Only the variable's name is
+ * written to `cdktf.out`; its value is given at plan/apply time (`TF_VAR_<name>`, a `.tfvars` file kept
+ * out of git, or the CI's secret store).
+ */
+export interface SecretRef {
+  /** Terraform variable name, e.g. `slack_api_url`. */
+  readonly variable: string;
+  /** Shown by `terraform plan` when the variable is missing. @default a generic description */
+  readonly description?: string;
+}
+
+/** Shorthand for a {@link SecretRef}: `secret("slack_api_url")`. */
+export function secret(variable: string, description?: string): SecretRef {
+  return { variable, description };
+}
+
+/** Options shared by every service. */
+export interface ServiceOptions {
+  /** @default the service's own (see docs/services.md) */
+  readonly resources?: ResourceLimits;
+  /** @default the pin in constructs/versions.ts */
+  readonly image?: ImageRef;
+}
+
+/** A service that can be left out. */
+export interface OptionalServiceOptions extends ServiceOptions {
+  /** @default true */
+  readonly enabled?: boolean;
+}
+
+/** The messenger application whose services Prometheus scrapes (the guide's `performance-metrics` job). */
+export interface ApplicationOptions {
+  /** `host:port` of each service. @default the guide's chat-server:8080, group-service:8083, presence-service:8081, notification-service:8082 */
+  readonly targets?: readonly string[];
+  /** @default 5s (the guide's) */
+  readonly scrapeInterval?: DurationLike;
+  /** @default "/metrics" */
+  readonly metricsPath?: string;
+}
+
+export interface PrometheusOptions extends ServiceOptions {
+  /** Global scrape interval (the application job has its own). @default 15s */
+  readonly scrapeInterval?: DurationLike;
+  /** @default 15s */
+  readonly evaluationInterval?: DurationLike;
+  /** Oldest data kept. @default 15d */
+  readonly retentionTime?: DurationLike;
+  /** Largest TSDB size kept, e.g. `10GB`; whichever limit is reached first applies. @default "10GB" */
+  readonly retentionSize?: string;
+  /** Accept remote write, for k6 load-test metrics. @default true */
+  readonly remoteWriteReceiver?: boolean;
+  /** @default 100000 */
+  readonly maxExemplars?: number;
+  /** Host port, bound to `bindAddress`; `false` publishes nothing. @default 9090 */
+  readonly publishedPort?: number | false;
+  /** @default http://localhost:<publishedPort> */
+  readonly externalUrl?: string;
+}
+
+export interface AlertmanagerOptions extends ServiceOptions {
+  /** @default 30s */
+  readonly groupWait?: DurationLike;
+  /** @default 5m */
+  readonly groupInterval?: DurationLike;
+  /** @default 4h */
+  readonly repeatInterval?: DurationLike;
+  /**
+   * Receivers; secrets are {@link SecretRef}s.
+   * @default one receiver `default` without integrations (alerts show in the UI only; synth warns)
+   */
+  readonly receivers?: readonly Receiver<SecretRef>[];
+  /** @default everything to the first receiver */
+  readonly routing?: AlertRouting;
+  /** @default 9093 */
+  readonly publishedPort?: number | false;
+  /** @default http://localhost:<publishedPort> */
+  readonly externalUrl?: string;
+}
+
+export interface GrafanaOptions extends ServiceOptions {
+  /** @default 3000 */
+  readonly publishedPort?: number | false;
+  /** @default http://localhost:<publishedPort>/ */
+  readonly rootUrl?: string;
+  /** @default "admin" */
+  readonly adminUser?: string;
+}
+
+export interface LokiOptions extends ServiceOptions {
+  /** How long logs are kept; the compactor deletes older chunks. @default 15d (as Prometheus) */
+  readonly retention?: DurationLike;
+  /** Host port for Loki's API on `bindAddress`. @default none: Grafana and Alloy reach it inside the network */
+  readonly publishedPort?: number;
+}
+
+export interface AlloyOptions extends OptionalServiceOptions {}
+
+export interface JaegerOptions extends OptionalServiceOptions {
+  /** Traces kept in memory; older ones are dropped. @default 50000 */
+  readonly maxTraces?: number;
+  /** Publish the UI and OTLP ports on `bindAddress`, for applications running on the host. @default true */
+  readonly publish?: boolean;
+  /** Host ports. @default { ui: 16686, otlpGrpc: 4317, otlpHttp: 4318 } */
+  readonly publishedPorts?: { readonly ui?: number; readonly otlpGrpc?: number; readonly otlpHttp?: number };
+}
+
+export interface PostgresExporterOptions extends OptionalServiceOptions {
+  /** The connection string (`postgresql://user:pass@host:5432/db?sslmode=…`). @default secret("postgres_exporter_dsn") */
+  readonly dsn?: SecretRef;
+}
+
+export interface RedisExporterOptions extends OptionalServiceOptions {
+  /** @default "redis://redis:6379" */
+  readonly address?: string;
+  /** @default none (Redis without AUTH) */
+  readonly password?: SecretRef;
+}
+
+export interface MinioOptions {
+  /** Scrape MinIO (the guide's media storage). @default false */
+  readonly enabled?: boolean;
+  /** @default ["minio:9000"] */
+  readonly targets?: readonly string[];
+  /** @default "/minio/v2/metrics/cluster" */
+  readonly metricsPath?: string;
+}
+
+export interface ExporterOptions {
+  readonly node?: OptionalServiceOptions;
+  readonly cadvisor?: OptionalServiceOptions;
+  readonly postgres?: PostgresExporterOptions;
+  readonly redis?: RedisExporterOptions;
+  readonly minio?: MinioOptions;
+}
+
+/** A change to one alert of the rule library, by alert name. */
+export interface RuleOverride {
+  /** @default true */
+  readonly enabled?: boolean;
+  /** In the alert's own unit (seconds, ratio 0..1, bytes...). */
+  readonly threshold?: number;
+  readonly for?: DurationLike;
+  readonly severity?: string;
+}
+
+export interface RuleOptions {
+  /** Per alert: disable it or change its threshold, `for` or severity. @default none */
+  readonly overrides?: Readonly<Record<string, RuleOverride>>;
+  /** Runbook links are `<runbookBaseUrl>#<alertname-lower-case>`. @default the repo's docs/alert-catalog.md */
+  readonly runbookBaseUrl?: string;
+}
+
+export interface NetworkOptions {
+  /** The stack's own Docker network. @default the stack name */
+  readonly name?: string;
+  /**
+   * Its subnet. Fixed so that node-exporter, on the host network, can listen on the gateway address
+   * only. @default "172.30.0.0/24"
+   */
+  readonly subnet?: string;
+  /**
+   * An existing network of the application to join, so that targets resolve by container name.
+   * Prometheus, Jaeger and the postgres/redis exporters join it. @default none
+   */
+  readonly applicationNetwork?: string;
+}
+
+/**
+ * The whole stack's configuration. Every field is optional; the defaults are the guide's values.
+ */
+export interface MonitoringConfig {
+  /** Stack name: Terraform stack, container and volume prefix. @default "monitoring" */
+  readonly name?: string;
+  /** Host address published ports bind to; `0.0.0.0` exposes them to the network. @default "127.0.0.1" */
+  readonly bindAddress?: string;
+  readonly network?: NetworkOptions;
+  /** json-file log rotation of every container. @default { maxSize: "10m", maxFiles: 3 } */
+  readonly logging?: { readonly maxSize?: string; readonly maxFiles?: number };
+  readonly application?: ApplicationOptions;
+  readonly prometheus?: PrometheusOptions;
+  readonly alertmanager?: AlertmanagerOptions;
+  readonly grafana?: GrafanaOptions;
+  readonly loki?: LokiOptions;
+  readonly alloy?: AlloyOptions;
+  readonly jaeger?: JaegerOptions;
+  readonly exporters?: ExporterOptions;
+  readonly rules?: RuleOptions;
+}
+
+/** The guide's application targets (its `performance-metrics` job). */
+export const DEFAULT_APPLICATION_TARGETS = [
+  "chat-server:8080",
+  "group-service:8083",
+  "presence-service:8081",
+  "notification-service:8082",
+] as const;
+
+/** An error in the stack config; its message lists every problem found, one per line. */
+export class ConfigError extends Error {
+  constructor(public readonly problems: readonly string[]) {
+    super(`invalid monitoring config:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Collects problems instead of stopping at the first, so that one synth shows everything to fix.
+ */
+export class Problems {
+  private readonly list: string[] = [];
+
+  public add(problem: string): void {
+    this.list.push(problem);
+  }
+
+  /** Runs `f`; an error it throws becomes a problem and `fallback` is returned. */
+  public capture<T>(f: () => T, fallback: T): T {
+    try {
+      return f();
+    } catch (e) {
+      for (const line of (e as Error).message.split("\n")) {
+        this.add(line.replace(/^\s*- /, ""));
+      }
+      return fallback;
+    }
+  }
+
+  /** A duration field: parsed, or a problem naming the field. */
+  public duration(field: string, value: DurationLike | undefined, fallback: string): Duration {
+    if (value instanceof Duration) {
+      return value;
+    }
+    return this.capture(() => Duration.parse(value ?? fallback, field), Duration.parse(fallback));
+  }
+
+  public throwIfAny(): void {
+    if (this.list.length > 0) {
+      throw new ConfigError(this.list);
+    }
+  }
+}
+
+/** True for `a.b.c.d` with each part 0-255. */
+export function isIPv4(text: string): boolean {
+  const parts = text.split(".");
+  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+}
+
+/** `host:port` with a DNS name or IPv4 and a port 1-65535. */
+export function isHostPort(text: string): boolean {
+  const m = /^([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/.exec(text);
+  return m !== null && Number(m[3]) >= 1 && Number(m[3]) <= 65535;
+}
+
+/**
+ * Parses an IPv4 CIDR such as `172.30.0.0/24` and returns its gateway (first host) address, or
+ * undefined when the text is not a network address with a prefix between /16 and /28.
+ */
+export function subnetGateway(cidr: string): string | undefined {
+  const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(cidr);
+  if (!m || !isIPv4(m[1])) {
+    return undefined;
+  }
+  const prefix = Number(m[2]);
+  if (prefix < 16 || prefix > 28) {
+    return undefined;
+  }
+  const n = m[1].split(".").reduce((acc, p) => acc * 256 + Number(p), 0);
+  if (n % 2 ** (32 - prefix) !== 0) {
+    return undefined;
+  }
+  const gw = n + 1;
+  return [24, 16, 8, 0].map((s) => Math.floor(gw / 2 ** s) % 256).join(".");
+}
+
+/** True for a Terraform identifier usable as a variable name. */
+export function isTerraformIdentifier(text: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_-]*$/.test(text);
+}

@@ -1,0 +1,321 @@
+import { Annotations, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import { Construct } from "constructs";
+import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
+import { Network } from "@cdktf/provider-docker/lib/network";
+import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+import { buildRuleGroups, renderRuleFiles, RuleGroup } from "../alerts";
+import { Duration } from "../alerts/duration";
+import { JOBS } from "../alerts/jobs";
+import { Alertmanager, Receiver } from "../constructs/alertmanager";
+import { Grafana } from "../constructs/grafana";
+import { Jaeger } from "../constructs/jaeger";
+import { Loki } from "../constructs/loki";
+import { Prometheus } from "../constructs/prometheus";
+import { MonitoringService, ScrapeTarget, ServiceContext } from "../constructs/service";
+import {
+  DEFAULT_APPLICATION_TARGETS,
+  MonitoringConfig,
+  Problems,
+  SecretRef,
+  isHostPort,
+  isIPv4,
+  isTerraformIdentifier,
+  subnetGateway,
+} from "./config";
+
+/**
+ * The monitoring stack on one Docker host: every service of the guide as a construct, wired by the
+ * attributes each exposes, with the typed rule library and dashboards. Construct it with a
+ * {@link MonitoringConfig}; every field has the guide's value as its default.
+ */
+export class MonitoringStack extends TerraformStack {
+  public readonly config: MonitoringConfig;
+  public readonly network: Network;
+  public readonly prometheus: Prometheus;
+  public readonly alertmanager: Alertmanager;
+  public readonly grafana: Grafana;
+  public readonly loki: Loki;
+  public readonly jaeger?: Jaeger;
+  /** The rule groups Prometheus loads. */
+  public readonly ruleGroups: readonly RuleGroup[];
+  /** Every scrape target, in prometheus.yml order (after Prometheus itself). */
+  public readonly scrapeTargets: readonly ScrapeTarget[];
+
+  constructor(scope: Construct, id: string, config: MonitoringConfig = {}) {
+    super(scope, id);
+    this.config = config;
+    const problems = new Problems();
+    const name = config.name ?? id;
+    const bindAddress = config.bindAddress ?? "127.0.0.1";
+    const subnet = config.network?.subnet ?? "172.30.0.0/24";
+    const gateway = subnetGateway(subnet);
+    const app = config.application ?? {};
+    const appTargets = app.targets ?? DEFAULT_APPLICATION_TARGETS;
+    const appInterval = problems.duration("application.scrapeInterval", app.scrapeInterval, "5s");
+    const promOpts = config.prometheus ?? {};
+    const scrapeInterval = problems.duration("prometheus.scrapeInterval", promOpts.scrapeInterval, "15s");
+    const evaluationInterval = problems.duration("prometheus.evaluationInterval", promOpts.evaluationInterval, "15s");
+    const retentionTime = problems.duration("prometheus.retentionTime", promOpts.retentionTime, "15d");
+    const amOpts = config.alertmanager ?? {};
+    const groupWait = problems.duration("alertmanager.groupWait", amOpts.groupWait, "30s");
+    const groupInterval = problems.duration("alertmanager.groupInterval", amOpts.groupInterval, "5m");
+    const repeatInterval = problems.duration("alertmanager.repeatInterval", amOpts.repeatInterval, "4h");
+    const lokiRetention =
+      config.loki?.retention === undefined ? undefined : problems.duration("loki.retention", config.loki.retention, "15d");
+    const enabled = {
+      node: config.exporters?.node?.enabled ?? true,
+      cadvisor: config.exporters?.cadvisor?.enabled ?? true,
+      postgres: config.exporters?.postgres?.enabled ?? true,
+      redis: config.exporters?.redis?.enabled ?? true,
+      minio: config.exporters?.minio?.enabled ?? false,
+      alloy: config.alloy?.enabled ?? true,
+      jaeger: config.jaeger?.enabled ?? true,
+    };
+
+    if (!/^[a-z][a-z0-9-]{0,40}$/.test(name)) {
+      problems.add(`name: "${name}" must be a lower-case name (a-z, 0-9, "-", starting with a letter, at most 41 characters)`);
+    }
+    if (!isIPv4(bindAddress)) {
+      problems.add(`bindAddress: "${bindAddress}" is not an IPv4 address; use "127.0.0.1" (default, host only) or "0.0.0.0" (all interfaces)`);
+    }
+    if (!gateway) {
+      problems.add(`network.subnet: "${subnet}" is not an IPv4 network address with a prefix from /16 to /28, e.g. "172.30.0.0/24"`);
+    }
+    if (appTargets.length === 0) {
+      problems.add("application.targets: the list is empty; give at least one host:port, e.g. \"chat-server:8080\"");
+    }
+    appTargets.forEach((t, i) => {
+      if (!isHostPort(t)) {
+        problems.add(`application.targets[${i}]: "${t}" is not host:port with a port 1-65535`);
+      }
+    });
+    if (app.metricsPath !== undefined && !app.metricsPath.startsWith("/")) {
+      problems.add(`application.metricsPath: "${app.metricsPath}" must start with "/"`);
+    }
+    if (config.logging?.maxFiles !== undefined && !(Number.isInteger(config.logging.maxFiles) && config.logging.maxFiles >= 1)) {
+      problems.add(`logging.maxFiles: ${config.logging.maxFiles} must be a whole number >= 1`);
+    }
+    if (config.logging?.maxSize !== undefined && !/^\d+[kmg]$/.test(config.logging.maxSize)) {
+      problems.add(`logging.maxSize: "${config.logging.maxSize}" must be a size such as "10m" (k, m or g)`);
+    }
+    if (bindAddress === "0.0.0.0") {
+      Annotations.of(this).addWarning(
+        "bindAddress is 0.0.0.0: published ports are reachable from the network, and Docker bypasses host firewalls",
+      );
+    }
+
+    // Secrets: one sensitive variable per name, whatever references it.
+    const variables = new Map<string, TerraformVariable>();
+    const secretToken = (field: string, ref: SecretRef | undefined): string | undefined => {
+      if (ref === undefined) {
+        return undefined;
+      }
+      if (!ref || !isTerraformIdentifier(ref.variable ?? "")) {
+        problems.add(`${field}: secret variable name "${ref?.variable}" is not a Terraform identifier (letters, digits, "_", "-", not starting with a digit)`);
+        return undefined;
+      }
+      let v = variables.get(ref.variable);
+      if (!v) {
+        v = new TerraformVariable(this, ref.variable, {
+          type: "string",
+          sensitive: true,
+          nullable: false,
+          description: ref.description ?? `Secret for ${field}`,
+        });
+        variables.set(ref.variable, v);
+      }
+      return v.stringValue;
+    };
+
+    const dockerHost = new TerraformVariable(this, "docker_host", {
+      type: "string",
+      default: "unix:///var/run/docker.sock",
+      description: "Docker daemon to deploy to: unix:///var/run/docker.sock, ssh://user@host or tcp://host:2376",
+    });
+    new DockerProvider(this, "docker", { host: dockerHost.stringValue });
+    new RandomProvider(this, "random");
+
+    this.network = new Network(this, "network", {
+      name: config.network?.name ?? name,
+      driver: "bridge",
+      ipamConfig: [{ subnet, gateway }],
+      labels: [{ label: "com.monitoring-stack.stack", value: name }],
+    });
+    const base: ServiceContext = {
+      namePrefix: name,
+      networks: [this.network.name],
+      bindAddress,
+      logMaxSize: config.logging?.maxSize,
+      logMaxFiles: config.logging?.maxFiles,
+    };
+    const appNetwork = config.network?.applicationNetwork;
+    // Only what must reach the application's containers joins its network: least exposure.
+    const withApp: ServiceContext = appNetwork ? { ...base, networks: [this.network.name, appNetwork] } : base;
+
+    const capture = <T>(f: () => T): T | undefined => problems.capture<T | undefined>(f, undefined);
+
+    this.loki = capture(
+      () =>
+        new Loki(this, "loki", {
+          context: base,
+          retention: lokiRetention,
+          publishedPort: config.loki?.publishedPort,
+          resources: config.loki?.resources,
+          image: config.loki?.image,
+        }),
+    ) as Loki;
+    this.jaeger = enabled.jaeger
+      ? capture(
+          () =>
+            new Jaeger(this, "jaeger", {
+              context: withApp,
+              maxTraces: config.jaeger?.maxTraces,
+              publish: config.jaeger?.publish,
+              publishedPorts: config.jaeger?.publishedPorts,
+              resources: config.jaeger?.resources,
+              image: config.jaeger?.image,
+            }),
+        )
+      : undefined;
+
+    const receivers: Receiver[] = (amOpts.receivers ?? [{ name: "default" }]).map((r, ri) => ({
+      name: r.name,
+      webhooks: r.webhooks?.map((w, i) => ({ ...w, urlSecret: secretToken(`alertmanager.receivers[${ri}].webhooks[${i}].urlSecret`, w.urlSecret) })),
+      slack: r.slack?.map((s, i) => ({ ...s, apiUrl: secretToken(`alertmanager.receivers[${ri}].slack[${i}].apiUrl`, s.apiUrl) ?? "" })),
+      pagerduty: r.pagerduty?.map((p, i) => ({ ...p, routingKey: secretToken(`alertmanager.receivers[${ri}].pagerduty[${i}].routingKey`, p.routingKey) ?? "" })),
+      email: r.email?.map((e, i) => ({ ...e, authPassword: secretToken(`alertmanager.receivers[${ri}].email[${i}].authPassword`, e.authPassword) })),
+    }));
+    if (!amOpts.receivers) {
+      Annotations.of(this).addWarning(
+        "alertmanager.receivers is not set: alerts are visible in Alertmanager's UI but notify nobody",
+      );
+    }
+    this.alertmanager = capture(
+      () =>
+        new Alertmanager(this, "alertmanager", {
+          context: base,
+          receivers,
+          routing: amOpts.routing ?? { defaultReceiver: receivers[0]?.name ?? "default" },
+          groupWait,
+          groupInterval,
+          repeatInterval,
+          publishedPort: amOpts.publishedPort,
+          externalUrl: amOpts.externalUrl,
+          resources: amOpts.resources,
+          image: amOpts.image,
+        }),
+    ) as Alertmanager;
+
+    const exporterTargets: ScrapeTarget[] = [];
+    const scrapeTargets: ScrapeTarget[] = [
+      {
+        job: JOBS.application,
+        targets: appTargets,
+        scrapeInterval: appInterval,
+        metricsPath: app.metricsPath,
+      },
+      ...[this.alertmanager, this.loki, this.jaeger].filter((c) => c !== undefined).map((c) => c.scrapeTarget),
+      ...exporterTargets,
+    ];
+    if (enabled.minio) {
+      const minio = config.exporters?.minio ?? {};
+      scrapeTargets.push({
+        job: JOBS.minio,
+        targets: minio.targets ?? ["minio:9000"],
+        metricsPath: minio.metricsPath ?? "/minio/v2/metrics/cluster",
+      });
+    }
+
+    const stackJobs = [JOBS.prometheus, JOBS.grafana, ...scrapeTargets.map((t) => t.job)];
+    this.ruleGroups =
+      problems.capture(
+        () =>
+          buildRuleGroups({
+            scrapeInterval,
+            evaluationInterval,
+            exporters: { node: enabled.node, cadvisor: enabled.cadvisor, postgres: enabled.postgres, redis: enabled.redis, minio: enabled.minio },
+            stackJobs,
+            overrides: config.rules?.overrides as never,
+            runbookBaseUrl: config.rules?.runbookBaseUrl,
+          }),
+        [] as RuleGroup[],
+      ) ?? [];
+
+    this.grafana = capture(
+      () =>
+        new Grafana(this, "grafana", {
+          context: base,
+          datasources: {
+            prometheus: `http://prometheus:${Prometheus.PORT}`,
+            loki: this.loki?.url,
+            jaeger: this.jaeger?.url,
+            alertmanager: this.alertmanager?.url,
+          },
+          dashboards: [],
+          scrapeInterval,
+          publishedPort: config.grafana?.publishedPort,
+          rootUrl: config.grafana?.rootUrl,
+          adminUser: config.grafana?.adminUser,
+          resources: config.grafana?.resources,
+          image: config.grafana?.image,
+        }),
+    ) as Grafana;
+    if (this.grafana) {
+      scrapeTargets.push(this.grafana.scrapeTarget);
+    }
+    this.scrapeTargets = scrapeTargets;
+
+    this.prometheus = capture(
+      () =>
+        new Prometheus(this, "prometheus", {
+          context: withApp,
+          scrapeTargets,
+          ruleFiles: renderRuleFiles(this.ruleGroups),
+          alertmanagers: this.alertmanager ? [this.alertmanager.address] : [],
+          scrapeInterval,
+          evaluationInterval,
+          retentionTime,
+          retentionSize: promOpts.retentionSize,
+          remoteWriteReceiver: promOpts.remoteWriteReceiver,
+          maxExemplars: promOpts.maxExemplars,
+          publishedPort: promOpts.publishedPort,
+          externalUrl: promOpts.externalUrl,
+          resources: promOpts.resources,
+          image: promOpts.image,
+        }),
+    ) as Prometheus;
+
+    checkPortClashes(this, problems);
+    problems.throwIfAny();
+
+    new TerraformOutput(this, "grafana_url", { value: `http://${bindAddress}:${config.grafana?.publishedPort ?? Grafana.PORT}` });
+    new TerraformOutput(this, "grafana_admin_user", { value: this.grafana.adminUser });
+    new TerraformOutput(this, "grafana_admin_password", { value: this.grafana.adminPassword, sensitive: true });
+    new TerraformOutput(this, "prometheus_url", { value: `http://${bindAddress}:${promOpts.publishedPort ?? Prometheus.PORT}` });
+    new TerraformOutput(this, "alertmanager_url", { value: `http://${bindAddress}:${amOpts.publishedPort ?? Alertmanager.PORT}` });
+  }
+}
+
+/** Two services publishing the same host port would fail at deploy time; fail at synth instead. */
+function checkPortClashes(scope: Construct, problems: Problems): void {
+  const owners = new Map<number, string>();
+  for (const c of scope.node.findAll()) {
+    if (!(c instanceof MonitoringService)) {
+      continue;
+    }
+    for (const p of c.publishedPorts) {
+      const other = owners.get(p.external);
+      const me = `${c.hostname} (container port ${p.internal})`;
+      if (other) {
+        problems.add(`port clash: host port ${p.external} is published by both ${other} and ${me}; give one of them another publishedPort`);
+      } else {
+        owners.set(p.external, me);
+      }
+    }
+  }
+}
+
+/** The detection-latency budget of an alert: scrape + evaluation + `for` + group_wait. */
+export function detectionBudget(scrape: Duration, evaluation: Duration, forDuration: Duration, groupWait: Duration): Duration {
+  return scrape.plus(evaluation).plus(forDuration).plus(groupWait);
+}
