@@ -1,0 +1,118 @@
+import * as units from "@grafana/grafana-foundation-sdk/units";
+import { alertLine, assembleDashboard, type DashboardContext, type DashboardFile, promQuery, RATE_INTERVAL, table, timeseries } from "./common";
+import { appSelector, httpErrorRatio, httpLatencyQuantile, httpLatencyQuantileBy } from "./queries";
+
+const REQUESTS = "messenger_http_requests_total";
+
+// ─── Rate ────────────────────────────────────────────────────────────────────────────────────────
+
+function requestRate(ctx: DashboardContext) {
+  return timeseries({
+    title: "Request rate per service",
+    description: "HTTP requests per second, per service instance.",
+    unit: units.RequestsPerSecond,
+    stacked: true,
+    queries: [promQuery(`sum by (instance) (rate(${REQUESTS}${appSelector(ctx.applicationJob)}[${RATE_INTERVAL}]))`, "{{instance}}")],
+  });
+}
+
+function requestsByStatusClass(ctx: DashboardContext) {
+  // One query per class instead of label_replace: its "${1}xx" would be read by Grafana as a variable.
+  return timeseries({
+    title: "Requests by status class",
+    description: "HTTP responses per second by status class (2xx, 3xx, 4xx, 5xx).",
+    unit: units.RequestsPerSecond,
+    stacked: true,
+    queries: ["2", "3", "4", "5"].map((c) =>
+      promQuery(`sum(rate(${REQUESTS}${appSelector(ctx.applicationJob, `status=~"${c}.."`)}[${RATE_INTERVAL}]))`, `${c}xx`),
+    ),
+  });
+}
+
+// ─── Errors ──────────────────────────────────────────────────────────────────────────────────────
+
+function errorRatio(ctx: DashboardContext) {
+  return timeseries({
+    title: "Error ratio (5xx)",
+    description: "Share of requests answered with a 5xx status.",
+    unit: units.PercentUnit,
+    min: 0,
+    alert: alertLine("HighErrorRate", ctx.thresholds.httpErrorRatio.threshold),
+    queries: [promQuery(httpErrorRatio(ctx.applicationJob), "5xx ratio")],
+  });
+}
+
+function errorRatioByRoute(ctx: DashboardContext) {
+  const sel = (extra: string) => appSelector(ctx.applicationJob, extra);
+  return timeseries({
+    title: "Error ratio by route",
+    description: "Share of 5xx answers per route: which endpoint fails.",
+    unit: units.PercentUnit,
+    min: 0,
+    queries: [
+      promQuery(
+        `sum by (route) (rate(${REQUESTS}${sel('status=~"5.."')}[${RATE_INTERVAL}])) / sum by (route) (rate(${REQUESTS}${sel("")}[${RATE_INTERVAL}]))`,
+        "{{route}}",
+      ),
+    ],
+  });
+}
+
+// ─── Duration ────────────────────────────────────────────────────────────────────────────────────
+
+function latencyQuantiles(ctx: DashboardContext) {
+  return timeseries({
+    title: "Latency quantiles",
+    description: "p50 / p95 / p99 HTTP request duration over all services. Guide target p95 < 200ms.",
+    unit: units.Seconds,
+    alert: alertLine("HighHTTPLatency", ctx.thresholds.httpLatency.threshold),
+    queries: [0.5, 0.95, 0.99].map((q) =>
+      promQuery(httpLatencyQuantile(ctx.applicationJob, q), `p${Math.round(q * 100)}`, { exemplar: q === 0.99 }),
+    ),
+  });
+}
+
+function latencyPerService(ctx: DashboardContext) {
+  return timeseries({
+    title: "p95 latency per service",
+    description: "p95 HTTP request duration per service instance.",
+    unit: units.Seconds,
+    alert: alertLine("HighHTTPLatency", ctx.thresholds.httpLatency.threshold),
+    queries: [promQuery(httpLatencyQuantileBy(ctx.applicationJob, 0.95, ["instance"]), "{{instance}}")],
+  });
+}
+
+function slowestRoutes(ctx: DashboardContext) {
+  return table({
+    title: "Slowest routes (p95)",
+    description: "The ten routes with the highest p95 duration over the selected range.",
+    unit: units.Seconds,
+    width: 24,
+    alert: alertLine("HighHTTPLatency", ctx.thresholds.httpLatency.threshold),
+    queries: [
+      promQuery(`topk(10, ${httpLatencyQuantileBy(ctx.applicationJob, 0.95, ["method", "route"], "$__range")})`, "{{method}} {{route}}", {
+        instant: true,
+        table: true,
+      }),
+    ],
+  });
+}
+
+/** RED view of the HTTP API: how many requests, how many fail, how long they take, per service. */
+export function httpApi(ctx: DashboardContext): DashboardFile {
+  return assembleDashboard(
+    {
+      uid: "http-api-red",
+      title: "HTTP API (RED)",
+      description: "How many requests does the API serve, how many fail, and how long do they take, per service and route?",
+      tags: ["messenger", "http", "red"],
+      folder: "Messenger",
+      rows: [
+        { title: "Rate", panels: [requestRate(ctx), requestsByStatusClass(ctx)] },
+        { title: "Errors", panels: [errorRatio(ctx), errorRatioByRoute(ctx)] },
+        { title: "Duration", panels: [latencyQuantiles(ctx), latencyPerService(ctx), slowestRoutes(ctx)] },
+      ],
+    },
+    ctx,
+  );
+}

@@ -1,0 +1,78 @@
+import type { Duration } from "../alerts/duration";
+import { DEFAULT_THRESHOLDS, type Thresholds } from "../alerts/thresholds";
+import { cache } from "./cache";
+import { capacityPlanning } from "./capacity-planning";
+import type { DashboardContext, DashboardFile } from "./common";
+import { containers } from "./containers";
+import { database } from "./database";
+import { hostsNetwork } from "./hosts-network";
+import { httpApi } from "./http-api";
+import { loadTesting } from "./load-testing";
+import { logsTraces } from "./logs-traces";
+import { messagingWebsocket } from "./messaging-websocket";
+import { performanceOverview } from "./performance-overview";
+import { stackHealth } from "./stack-health";
+
+export { renderDashboard, type DashboardFile } from "./common";
+export { DATASOURCES } from "./datasources";
+
+/** Which exporters the stack runs; a dashboard (or row) built on a disabled exporter is left out. */
+export interface DashboardExporters {
+  readonly node: boolean;
+  readonly cadvisor: boolean;
+  readonly postgres: boolean;
+  readonly redis: boolean;
+  readonly minio: boolean;
+}
+
+/** The guide's application services (its `performance-metrics` targets), as log `service` and trace service names. */
+export const DEFAULT_APPLICATION_SERVICES: readonly string[] = ["chat-server", "group-service", "presence-service", "notification-service"];
+
+/** Input of {@link buildDashboards}. */
+export interface DashboardOptions {
+  /**
+   * The thresholds the alert rules use (after the user's overrides): panels draw their lines from them.
+   * @default DEFAULT_THRESHOLDS
+   */
+  readonly thresholds?: Thresholds;
+  /** Exporters the stack runs. */
+  readonly exporters: DashboardExporters;
+  /** Prometheus `job` of the messenger's own metrics (the guide's `performance-metrics`). */
+  readonly applicationJob: string;
+  /** Global scrape interval: the minimum step of every Prometheus panel. @default the datasource's setting */
+  readonly scrapeInterval?: Duration;
+  /** Services shown in Logs & Traces (Loki `service` label, Jaeger service). @default DEFAULT_APPLICATION_SERVICES */
+  readonly applicationServices?: readonly string[];
+}
+
+/**
+ * Every dashboard of the stack, in the order of the README's table. Each PromQL query is parsed;
+ * an invalid one throws naming the dashboard, the panel and the query.
+ */
+export function buildDashboards(options: DashboardOptions): DashboardFile[] {
+  if (options.applicationJob.trim() === "") {
+    throw new Error('applicationJob: "" is empty; give the Prometheus job of the application, e.g. "performance-metrics"');
+  }
+  const ctx: DashboardContext = {
+    thresholds: options.thresholds ?? DEFAULT_THRESHOLDS,
+    applicationJob: options.applicationJob,
+    scrapeInterval: options.scrapeInterval,
+  };
+  const e = options.exporters;
+  const files: DashboardFile[] = [
+    performanceOverview(ctx, e),
+    messagingWebsocket(ctx),
+    httpApi(ctx),
+  ];
+  if (e.postgres) files.push(database(ctx));
+  if (e.redis) files.push(cache(ctx));
+  if (e.node) files.push(hostsNetwork(ctx));
+  if (e.cadvisor) files.push(containers(ctx));
+  files.push(
+    capacityPlanning(ctx, e),
+    loadTesting(ctx, e),
+    stackHealth(ctx),
+    logsTraces(ctx, options.applicationServices ?? DEFAULT_APPLICATION_SERVICES),
+  );
+  return files;
+}

@@ -1,0 +1,102 @@
+import * as units from "@grafana/grafana-foundation-sdk/units";
+import { alertLine, assembleDashboard, type DashboardContext, type DashboardFile, promQuery, RATE_INTERVAL, timeseries } from "./common";
+import { appSelector, deliveryLatencyQuantile, websocketAvailability, websocketLatencyQuantile } from "./queries";
+
+// ─── Message delivery ────────────────────────────────────────────────────────────────────────────
+
+function deliveryLatency(ctx: DashboardContext) {
+  return timeseries({
+    title: "Message delivery latency",
+    description: "p50 / p95 / p99 time from send to delivery. Guide target p95 < 500ms.",
+    unit: units.Seconds,
+    alert: alertLine("HighMessageLatency", ctx.thresholds.messageDeliveryLatency.threshold),
+    queries: [0.5, 0.95, 0.99].map((q) =>
+      promQuery(deliveryLatencyQuantile(ctx.applicationJob, q), `p${Math.round(q * 100)}`, { exemplar: q === 0.99 }),
+    ),
+  });
+}
+
+function messageThroughput(ctx: DashboardContext) {
+  return timeseries({
+    title: "Message throughput",
+    description: "Messages processed per second, per service instance.",
+    unit: units.CountsPerSecond,
+    stacked: true,
+    queries: [promQuery(`sum by (instance) (rate(messenger_messages_total${appSelector(ctx.applicationJob)}[${RATE_INTERVAL}]))`, "{{instance}}")],
+  });
+}
+
+function offlineQueue(ctx: DashboardContext) {
+  return timeseries({
+    title: "Offline message queue",
+    description: "Messages queued for recipients who are offline; a steady climb means delivery on reconnect is falling behind.",
+    unit: units.Short,
+    queries: [promQuery(`sum by (instance) (messenger_offline_messages_queued${appSelector(ctx.applicationJob)})`, "{{instance}}")],
+  });
+}
+
+// ─── WebSocket ───────────────────────────────────────────────────────────────────────────────────
+
+function websocketConnections(ctx: DashboardContext) {
+  return timeseries({
+    title: "WebSocket connections",
+    description: "Open WebSocket connections per service instance.",
+    unit: units.Short,
+    stacked: true,
+    queries: [promQuery(`sum by (instance) (messenger_websocket_connections${appSelector(ctx.applicationJob)})`, "{{instance}}")],
+  });
+}
+
+function websocketConnectionsKept(ctx: DashboardContext) {
+  const window = ctx.thresholds.websocketBaselineWindow.toString();
+  return timeseries({
+    title: "WebSocket connections kept",
+    description: `Open connections as a share of their peak over the past ${window}; a drop means clients are being disconnected. Guide target > 95%.`,
+    unit: units.PercentUnit,
+    min: 0,
+    alert: alertLine("LowWebSocketAvailability", ctx.thresholds.websocketAvailability.threshold, "below"),
+    queries: [promQuery(websocketAvailability(ctx.applicationJob, window), "kept")],
+  });
+}
+
+function websocketMessageRate(ctx: DashboardContext) {
+  return timeseries({
+    title: "WebSocket message rate",
+    description: "WebSocket frames carrying messages, per second and instance.",
+    unit: units.CountsPerSecond,
+    queries: [
+      promQuery(`sum by (instance) (rate(messenger_websocket_messages_total${appSelector(ctx.applicationJob)}[${RATE_INTERVAL}]))`, "{{instance}}"),
+    ],
+  });
+}
+
+function websocketLatency(ctx: DashboardContext) {
+  return timeseries({
+    title: "WebSocket latency",
+    description: "p50 / p95 / p99 WebSocket round-trip latency.",
+    unit: units.Seconds,
+    alert: alertLine("HighWebSocketLatency", ctx.thresholds.websocketLatency.threshold),
+    queries: [0.5, 0.95, 0.99].map((q) => promQuery(websocketLatencyQuantile(ctx.applicationJob, q), `p${Math.round(q * 100)}`)),
+  });
+}
+
+/** Are messages delivered fast, and are WebSocket clients staying connected? */
+export function messagingWebsocket(ctx: DashboardContext): DashboardFile {
+  return assembleDashboard(
+    {
+      uid: "messaging-websocket",
+      title: "Messaging & WebSocket",
+      description: "Are messages delivered fast and are WebSocket clients staying connected?",
+      tags: ["messenger", "websocket"],
+      folder: "Messenger",
+      rows: [
+        { title: "Message delivery", panels: [deliveryLatency(ctx), messageThroughput(ctx), offlineQueue(ctx)] },
+        {
+          title: "WebSocket",
+          panels: [websocketConnections(ctx), websocketConnectionsKept(ctx), websocketMessageRate(ctx), websocketLatency(ctx)],
+        },
+      ],
+    },
+    ctx,
+  );
+}

@@ -1,0 +1,112 @@
+import { RATE_WINDOW, RECORDED } from "../alerts/rules/selectors";
+import { histogramQuantile, promString, RATE_INTERVAL } from "./common";
+
+/**
+ * The PromQL expressions that alerts and dashboards share. A panel that carries an alert's threshold
+ * line shows the very series the alert compares (same expression, same 5m window), so the line and
+ * the curve are comparable; everything else uses Grafana's `$__rate_interval`.
+ *
+ * Kept in one module so that switching an expression to its recording rule is a one-line change.
+ */
+
+/** Window of the alerting expressions and recording rules (the guide's `[5m]`). */
+export const ALERT_WINDOW = RATE_WINDOW;
+
+/** `{job="…"}` for the messenger application's metrics. */
+export function appSelector(job: string, extra = ""): string {
+  return `{job=${promString(job)}${extra ? `, ${extra}` : ""}}`;
+}
+
+// ─── Messaging ────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * A quantile over the application's histogram: the recording rule when one records this quantile at
+ * the alert window, else computed here (same shape as the rule: `sum by (job, le)`).
+ */
+function appQuantile(job: string, metric: string, q: number, window: string, recorded: Partial<Record<number, string>>): string {
+  const rule = window === ALERT_WINDOW ? recorded[q] : undefined;
+  return rule ? `${rule}${appSelector(job)}` : histogramQuantile(q, metric, appSelector(job), ["job"], window);
+}
+
+/** Message delivery latency quantile (HighMessageLatency compares p95); recording rules for p50/p95. */
+export function deliveryLatencyQuantile(job: string, q: number, window = ALERT_WINDOW): string {
+  return appQuantile(job, "messenger_message_delivery_latency_seconds", q, window, {
+    0.5: RECORDED.messageDeliveryLatencyP50,
+    0.95: RECORDED.messageDeliveryLatencyP95,
+  });
+}
+
+/** WebSocket latency quantile (HighWebSocketLatency compares p95); recording rule for p95. */
+export function websocketLatencyQuantile(job: string, q: number, window = ALERT_WINDOW): string {
+  return appQuantile(job, "messenger_websocket_latency_seconds", q, window, { 0.95: RECORDED.websocketLatencyP95 });
+}
+
+/** Open WebSocket connections of the application (recording rule). */
+export function websocketConnections(job: string): string {
+  return `${RECORDED.websocketConnections}${appSelector(job)}`;
+}
+
+/** Open WebSocket connections now, divided by their peak over the baseline window (LowWebSocketAvailability). */
+export function websocketAvailability(job: string, baselineWindow: string): string {
+  const connections = websocketConnections(job);
+  return `${connections} / max_over_time(${connections}[${baselineWindow}])`;
+}
+
+// ─── HTTP API ─────────────────────────────────────────────────────────────────────────────────────
+
+/** HTTP latency quantile of the whole job (HighHTTPLatency compares p95); recording rules for p50/p95. */
+export function httpLatencyQuantile(job: string, q: number, window = ALERT_WINDOW): string {
+  return appQuantile(job, "messenger_http_request_duration_seconds", q, window, {
+    0.5: RECORDED.httpRequestDurationP50,
+    0.95: RECORDED.httpRequestDurationP95,
+  });
+}
+
+/** HTTP latency quantile per label set (per instance, per route), no recording rule. */
+export function httpLatencyQuantileBy(job: string, q: number, by: readonly string[], window = RATE_INTERVAL): string {
+  return histogramQuantile(q, "messenger_http_request_duration_seconds", appSelector(job), by, window);
+}
+
+/** Share of requests answered 5xx (HighErrorRate), recording rule. */
+export function httpErrorRatio(job: string): string {
+  return `${RECORDED.httpErrorRatio}${appSelector(job)}`;
+}
+
+// ─── Hosts ────────────────────────────────────────────────────────────────────────────────────────
+
+/** CPU busy ratio per instance, 0..1 (HighCPUUsage), recording rule. */
+export const CPU_UTILISATION = RECORDED.cpuUtilisation;
+
+/** Memory in use per instance, 0..1 (HighCapacityUsage), recording rule. */
+export const MEMORY_UTILISATION = RECORDED.memoryUtilisation;
+
+/** Memory available per instance, 0..1 (LowAvailableMemory), recording rule. */
+export const MEMORY_AVAILABLE = RECORDED.memoryAvailable;
+
+/** Bytes/s received on physical interfaces per instance, recording rule. */
+export const NETWORK_RECEIVE = RECORDED.networkReceiveBytes;
+
+/** Bytes/s transmitted on physical interfaces per instance, recording rule. */
+export const NETWORK_TRANSMIT = RECORDED.networkTransmitBytes;
+
+/** Real filesystems only: tmpfs, overlays and the like are not disks that fill up. */
+export const FS_SELECTOR = '{fstype!~"tmpfs|ramfs|overlay|squashfs|nsfs|fuse.*"}';
+
+/** Free space per filesystem, 0..1 (HostFilesystemAlmostFull). */
+export const FILESYSTEM_AVAILABLE = `node_filesystem_avail_bytes${FS_SELECTOR} / node_filesystem_size_bytes${FS_SELECTOR}`;
+
+// ─── Cache ────────────────────────────────────────────────────────────────────────────────────────
+
+/** Redis keyspace hit ratio per instance, 0..1 (LowCacheHitRatio), recording rule. */
+export const CACHE_HIT_RATIO = RECORDED.cacheHitRatio;
+
+/** Mean Redis command time in seconds per instance (HighCacheLatency), recording rule. */
+export const CACHE_COMMAND_LATENCY = RECORDED.cacheCommandLatency;
+
+/** Redis memory used over `maxmemory`, 0..1 (HighCacheMemory), recording rule; absent without maxmemory. */
+export const CACHE_MEMORY_UTILISATION = RECORDED.cacheMemoryUtilisation;
+
+// ─── Database ─────────────────────────────────────────────────────────────────────────────────────
+
+/** Mean statement time per database, seconds (HighDatabaseQueryTime), recording rule over pg_stat_statements. */
+export const DATABASE_QUERY_TIME = RECORDED.databaseQueryTime;
