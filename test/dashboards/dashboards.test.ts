@@ -1,0 +1,229 @@
+import { DEFAULT_THRESHOLDS, resolveThresholds } from "../../alerts/thresholds";
+import { Duration } from "../../alerts/duration";
+import { RECORDED } from "../../alerts/rules/selectors";
+import { renderDashboard } from "../../dashboards";
+import { DATASOURCE_VARIABLE, FIRING_ALERTS_EXPR } from "../../dashboards/common";
+import { DATASOURCES } from "../../dashboards/datasources";
+import { ALL_EXPORTERS, alertStep, build, byUid, panel, panels } from "./helpers";
+
+const EXPECTED: Record<string, string[]> = {
+  "performance-overview": ["Message delivery p95", "WebSocket connections", "HTTP API p95", "Longest DB transaction", "Redis command time", "CPU busy (max host)", "Memory available (min host)", "Network receive", "System Resource Utilization", "Message Delivery Performance"],
+  "messaging-websocket": ["Message delivery latency", "Message throughput", "Offline message queue", "WebSocket connections", "WebSocket connections kept", "WebSocket message rate", "WebSocket latency"],
+  "http-api-red": ["Request rate per service", "Requests by status class", "Error ratio (5xx)", "Error ratio by route", "Latency quantiles", "p95 latency per service", "Slowest routes (p95)"],
+  "database-postgres": ["PostgreSQL up", "Connections by state", "Longest open transaction", "Transactions", "Mean statement time", "Tuples per second", "Buffer cache hit ratio", "Locks by mode", "Database size"],
+  "cache-redis": ["Redis up", "Keyspace hit ratio", "Mean command time", "Commands per second", "Memory used vs maxmemory", "Memory utilisation", "Evicted keys", "Connected clients"],
+  "hosts-network": ["CPU utilisation", "CPU by mode", "Memory used", "Memory available", "Filesystem space available", "Disk throughput", "Disk busy", "Network bandwidth", "Network errors", "TCP sockets"],
+  "containers-cadvisor": ["CPU per container", "Memory working set per container", "Network per container", "Restarts per container", "Containers restarted in range"],
+  "capacity-planning": ["Message volume: 7d share of 30d", "Messages per day, 90-day projection", "CPU: 30-day average and 90-day projection", "Memory: 30-day average and 90-day projection", "Filesystem free space in 90 days", "Database size, 90-day projection", "Media storage growth (7d share of 30d)", "Media storage used, projected"],
+  "load-testing": ["k6 requests per second", "k6 request duration p99", "k6 failed requests and checks", "k6 virtual users", "Server message delivery p95 under load", "Server HTTP p95 under load", "Server WebSocket connections", "Host CPU under load"],
+  "monitoring-stack-health": ["Scrape targets", "Stack component memory", "Prometheus samples ingested", "Prometheus head series", "Prometheus storage", "Rule evaluation failures", "Alerts failing to reach Alertmanager", "Alertmanager alerts", "Notification failures by integration", "Loki lines received", "Loki request p99 by route", "Alloy log shipping", "Jaeger spans", "Grafana request p95"],
+  "logs-traces": ["Service logs", "Errors across the application", "HTTP p95 with exemplars", "Recent traces", "Slow traces", "Traces with errors"],
+};
+
+const PROVISIONED_UIDS = Object.values(DATASOURCES).map((d) => d.uid as string);
+const VARIABLE_REF = `\${${DATASOURCE_VARIABLE}}`;
+
+describe("buildDashboards", () => {
+  const files = build();
+
+  test("GIVEN every exporter WHEN built THEN the 11 dashboards come in the README's order with stable uids and file names", () => {
+    expect(files.map((f) => f.uid)).toEqual(Object.keys(EXPECTED));
+    for (const f of files) {
+      expect(f.json.uid).toBe(f.uid);
+      expect(f.fileName).toBe(`${f.uid}.json`);
+      expect(f.json.title).toBe(f.title);
+    }
+  });
+
+  test.each(Object.entries(EXPECTED))("%s has its panels, tags, folder and unique panel ids", (uid, titles) => {
+    const { json, folder } = byUid(files, uid);
+    expect(panels(json).map((p) => p.title)).toEqual(titles);
+    expect(json.tags).toContain("monitoring-stack-as-code");
+    expect(json.tags!.length).toBeGreaterThan(1);
+    expect(folder).toEqual(expect.any(String));
+    const ids = (json.panels ?? []).map((p) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.every((id) => typeof id === "number" && id > 0)).toBe(true);
+  });
+
+  test.each(Object.keys(EXPECTED))("%s: every panel has a unit", (uid) => {
+    for (const p of panels(byUid(files, uid).json)) {
+      expect({ panel: p.title, unit: p.fieldConfig?.defaults?.unit }).toEqual({ panel: p.title, unit: expect.stringMatching(/.+/) });
+    }
+  });
+
+  test.each(Object.keys(EXPECTED))("%s: every panel and target points at a provisioned datasource or ${datasource}", (uid) => {
+    for (const p of panels(byUid(files, uid).json)) {
+      const refs = [p.datasource, ...((p.targets ?? []) as Array<{ datasource?: { uid?: string } }>).map((t) => t.datasource)];
+      for (const ref of refs) {
+        expect(ref?.uid).toBeDefined();
+        expect([...PROVISIONED_UIDS, VARIABLE_REF]).toContain(ref!.uid);
+      }
+    }
+  });
+
+  test.each(Object.keys(EXPECTED))("%s: the datasource variable is of type prometheus and defaults to the provisioned uid", (uid) => {
+    const variable = byUid(files, uid).json.templating?.list?.find((v) => v.name === DATASOURCE_VARIABLE);
+    expect(variable).toMatchObject({ type: "datasource", query: "prometheus", current: { value: DATASOURCES.prometheus.uid } });
+  });
+
+  test.each(Object.keys(EXPECTED))("%s: firing alerts are annotations", (uid) => {
+    expect(byUid(files, uid).json.annotations?.list).toEqual([
+      expect.objectContaining({ expr: FIRING_ALERTS_EXPR, enable: true, datasource: { type: "prometheus", uid: VARIABLE_REF } }),
+    ]);
+  });
+
+  test("no query matches the histogram `le` label by string", () => {
+    for (const f of files) {
+      expect(renderDashboard(f)).not.toMatch(/le\s*=~?\s*\\?"/);
+    }
+  });
+
+  test("every target has a refId and queries carry the datasource variable literally", () => {
+    for (const f of files) {
+      for (const p of panels(f.json)) {
+        for (const t of (p.targets ?? []) as unknown as Array<{ refId?: string }>) expect(t.refId).toMatch(/^[A-Z]$/);
+      }
+    }
+  });
+});
+
+describe("thresholds shared with the alerts", () => {
+  const line = (uid: string, title: string, thresholds = DEFAULT_THRESHOLDS) => alertStep(panel(byUid(build({ thresholds }), uid).json, title));
+
+  test("GIVEN the default thresholds THEN each alerting panel's red step is the alert's threshold", () => {
+    const t = DEFAULT_THRESHOLDS;
+    expect(line("performance-overview", "Message Delivery Performance")).toBe(t.messageDeliveryLatency.threshold.value);
+    expect(line("messaging-websocket", "WebSocket latency")).toBe(t.websocketLatency.threshold.value);
+    expect(line("messaging-websocket", "WebSocket connections kept")).toBe(t.websocketAvailability.threshold.value);
+    expect(line("http-api-red", "Error ratio (5xx)")).toBe(t.httpErrorRatio.threshold.value);
+    expect(line("http-api-red", "Latency quantiles")).toBe(t.httpLatency.threshold.value);
+    expect(line("database-postgres", "Longest open transaction")).toBe(t.databaseTransactionDuration.threshold.value);
+    expect(line("database-postgres", "Mean statement time")).toBe(t.databaseQueryTime.threshold.value);
+    expect(line("cache-redis", "Keyspace hit ratio")).toBe(t.cacheHitRatio.threshold.value);
+    expect(line("cache-redis", "Mean command time")).toBe(t.cacheCommandLatency.threshold.value);
+    expect(line("cache-redis", "Memory utilisation")).toBe(t.cacheMemoryUtilisation.threshold.value);
+    expect(line("hosts-network", "CPU utilisation")).toBe(t.cpuUtilisation.threshold.value);
+    expect(line("hosts-network", "Memory used")).toBe(t.memoryUtilisation.threshold.value);
+    expect(line("hosts-network", "Memory available")).toBe(t.memoryAvailable.threshold.value);
+    expect(line("hosts-network", "Network errors")).toBe(t.networkReceiveErrors.threshold.value);
+    expect(line("capacity-planning", "Media storage used, projected")).toBe(t.storageProjectedUtilisation.threshold.value);
+  });
+
+  test("GIVEN an overridden threshold WHEN built THEN the panel's line follows", () => {
+    const thresholds = resolveThresholds({
+      messageDeliveryLatency: { threshold: { value: 2, unit: "seconds" }, for: Duration.parse("10m") },
+      cacheHitRatio: { threshold: { value: 0.5, unit: "ratio" }, for: Duration.parse("30m") },
+    });
+    expect(line("performance-overview", "Message Delivery Performance", thresholds)).toBe(2);
+    expect(line("performance-overview", "Message delivery p95", thresholds)).toBe(2);
+    expect(line("load-testing", "Server message delivery p95 under load", thresholds)).toBe(2);
+    expect(line("cache-redis", "Keyspace hit ratio", thresholds)).toBe(0.5);
+  });
+
+  test("a `below` alert colours the low side red", () => {
+    const p = panel(byUid(build(), "cache-redis").json, "Keyspace hit ratio");
+    expect(p.fieldConfig?.defaults?.thresholds?.steps).toEqual([
+      { value: null, color: "red" },
+      { value: DEFAULT_THRESHOLDS.cacheHitRatio.threshold.value, color: "green" },
+    ]);
+  });
+
+  test("panels with a threshold line draw it dashed", () => {
+    const p = panel(byUid(build(), "hosts-network").json, "CPU utilisation");
+    expect(p.fieldConfig?.defaults?.custom).toMatchObject({ thresholdsStyle: { mode: "dashed" } });
+  });
+
+  test("the slow-trace search starts at the HTTP latency threshold", () => {
+    const thresholds = resolveThresholds({ httpLatency: { threshold: { value: 0.2, unit: "seconds" }, for: Duration.parse("10m") } });
+    const p = panel(byUid(build({ thresholds }), "logs-traces").json, "Slow traces");
+    expect(p.targets).toEqual([expect.objectContaining({ queryType: "search", minDuration: "200ms", service: "$service" })]);
+  });
+});
+
+describe("recording rules", () => {
+  const text = build().map(renderDashboard).join("\n");
+  test.each(Object.entries(RECORDED))("%s (%s) is queried by a dashboard", (_key, record) => {
+    expect(text).toContain(record);
+  });
+
+  test("recorded application series are selected by the application job", () => {
+    const p = panel(byUid(build({ applicationJob: "chat" }), "http-api-red").json, "Error ratio (5xx)");
+    expect((p.targets as unknown as Array<{ expr: string }>)[0].expr).toBe(`${RECORDED.httpErrorRatio}{job="chat"}`);
+  });
+});
+
+describe("exporters", () => {
+  test.each([
+    ["postgres", "database-postgres"],
+    ["redis", "cache-redis"],
+    ["node", "hosts-network"],
+    ["cadvisor", "containers-cadvisor"],
+  ] as const)("GIVEN %s disabled THEN %s is omitted", (exporter, uid) => {
+    const uids = build({ exporters: { ...ALL_EXPORTERS, [exporter]: false } }).map((f) => f.uid);
+    expect(uids).not.toContain(uid);
+    expect(uids).toHaveLength(10);
+  });
+
+  test("GIVEN redis, postgres and node disabled THEN no panel queries their metrics", () => {
+    const files = build({ exporters: { node: false, cadvisor: true, postgres: false, redis: false, minio: false } });
+    const text = files.map(renderDashboard).join("\n");
+    expect(text).not.toMatch(/redis_|pg_|node_|minio_|instance:node_|instance:redis_|instance_datname:pg_/);
+    expect(panels(byUid(files, "performance-overview").json).map((p) => p.title)).toEqual([
+      "Message delivery p95",
+      "WebSocket connections",
+      "HTTP API p95",
+      "Message Delivery Performance",
+    ]);
+  });
+
+  test("GIVEN minio disabled THEN capacity planning has no media storage panels", () => {
+    const p = panels(byUid(build({ exporters: { ...ALL_EXPORTERS, minio: false } }), "capacity-planning").json);
+    expect(p.map((x) => x.title).filter((t) => t?.startsWith("Media"))).toEqual([]);
+  });
+});
+
+describe("options", () => {
+  test("GIVEN a scrape interval THEN every Prometheus panel uses it as its minimum step", () => {
+    const files = build({ scrapeInterval: Duration.parse("15s") });
+    for (const f of files) {
+      for (const p of panels(f.json)) expect(p.interval).toBe("15s");
+    }
+  });
+
+  test("GIVEN an empty application job THEN it fails naming the option", () => {
+    expect(() => build({ applicationJob: " " })).toThrow(/applicationJob/);
+  });
+
+  test("GIVEN a job name with quotes THEN it is escaped, not injected", () => {
+    const p = panel(byUid(build({ applicationJob: 'a"b' }), "messaging-websocket").json, "Message throughput");
+    expect((p.targets as unknown as Array<{ expr: string }>)[0].expr).toContain('job="a\\"b"');
+  });
+
+  test("GIVEN application services THEN Logs & Traces offers them", () => {
+    const json = byUid(build({ applicationServices: ["api", "worker"] }), "logs-traces").json;
+    expect(json.templating?.list?.find((v) => v.name === "service")).toMatchObject({ query: "api,worker", current: { value: "api" } });
+    expect(() => build({ applicationServices: [] })).toThrow(/applicationServices/);
+  });
+});
+
+describe("renderDashboard", () => {
+  const files = build();
+
+  test("keeps ${datasource} literally (no Terraform interpolation happens on files)", () => {
+    const text = renderDashboard(byUid(files, "performance-overview"));
+    expect(text).toContain('"uid": "${datasource}"');
+    expect(text).not.toContain("$${");
+  });
+
+  test("is deterministic and 2-space indented", () => {
+    const again = build();
+    files.forEach((f, i) => expect(renderDashboard(f)).toBe(renderDashboard(again[i])));
+    expect(renderDashboard(files[0])).toMatch(/^\{\n {2}"/);
+  });
+
+  test.each(Object.keys(EXPECTED))("%s JSON snapshot", (uid) => {
+    expect(renderDashboard(byUid(files, uid))).toMatchSnapshot();
+  });
+});
+
