@@ -5,8 +5,9 @@ import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { Duration } from "../../alerts/duration";
 import { JOBS } from "../../alerts/jobs";
 import { LOKI_DEFAULT_LIMITS, Loki, LokiProps, renderLokiConfig } from "../../constructs/loki";
+import { sha256 } from "../../constructs/service";
 import { IMAGES } from "../../constructs/versions";
-import { context, interpolatedStrings, stagedConfig, synth, theContainer } from "./service-test-support";
+import { context, interpolatedStrings, synth, theContainer, uploadOf } from "./service-test-support";
 
 const CONFIG = "/etc/loki/config.yaml";
 
@@ -15,7 +16,7 @@ function build(props: Partial<LokiProps> = {}) {
 }
 
 function configOf(loki: Loki): any {
-  return yaml.load(stagedConfig(loki.service, CONFIG));
+  return yaml.load(loki.config);
 }
 
 describe("Loki defaults", () => {
@@ -74,7 +75,7 @@ describe("Loki defaults", () => {
 
   test("renders a single-tenant tsdb v13 filesystem config with compactor retention", () => {
     const c = configOf(loki);
-    expect(stagedConfig(loki.service, CONFIG)).toBe(loki.config);
+    expect(uploadOf(json, CONFIG).source_hash).toBe(sha256(loki.config));
     expect(c.auth_enabled).toBe(false);
     expect(c.server.http_listen_port).toBe(3100);
     expect(c.common.path_prefix).toBe("/loki");

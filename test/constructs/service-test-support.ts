@@ -1,7 +1,6 @@
-import * as fs from "node:fs";
 import { Testing } from "cdktf";
 import { Construct } from "constructs";
-import { MonitoringService, ServiceContext } from "../../constructs/service";
+import { ServiceContext } from "../../constructs/service";
 
 /** The context every construct test uses. */
 export const context: ServiceContext = { namePrefix: "monitoring", networks: ["monitoring"], bindAddress: "127.0.0.1" };
@@ -38,9 +37,9 @@ export function interpolatedStrings(json: unknown): string[] {
   return found;
 }
 
-/** The text of a config file as staged for `cdktf.out` (what is uploaded into the container). */
-export function stagedConfig(service: MonitoringService, containerPath: string): string {
-  const asset = service.configAssets[containerPath];
-  expect(asset).toBeDefined();
-  return fs.readFileSync(asset.sourcePath, "utf8");
+/** The upload block of `containerPath`; its `source_hash` is the SHA-256 of the staged file's text. */
+export function uploadOf(json: any, containerPath: string): any {
+  const upload = (theContainer(json).upload ?? []).find((u: any) => u.file === containerPath);
+  expect(upload).toBeDefined();
+  return upload;
 }
