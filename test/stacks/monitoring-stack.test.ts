@@ -1,0 +1,238 @@
+import { Testing } from "cdktf";
+import { MonitoringConfig, secret } from "../../stacks/config";
+import { MonitoringStack } from "../../stacks/monitoring-stack";
+import { parseYaml, resources } from "../constructs/helpers";
+
+function build(config: MonitoringConfig = {}): { stack: MonitoringStack; out: string; json: any } {
+  const app = Testing.app();
+  const stack = new MonitoringStack(app, "monitoring", config);
+  const out = Testing.synth(stack);
+  return { stack, out, json: JSON.parse(out) };
+}
+
+function containers(out: string): Record<string, any> {
+  return Object.fromEntries(Object.values(resources(out, "docker_container")).map((c: any) => [c.name, c]));
+}
+
+describe("MonitoringStack defaults", () => {
+  const { stack, out, json } = build();
+  const all = containers(out);
+
+  test("every service of the guide runs as its own container", () => {
+    expect(Object.keys(all).sort()).toEqual(
+      [
+        "alertmanager",
+        "alloy",
+        "cadvisor",
+        "grafana",
+        "jaeger",
+        "loki",
+        "node-exporter",
+        "postgres-exporter",
+        "prometheus",
+        "redis-exporter",
+      ].map((s) => `monitoring-${s}`),
+    );
+  });
+
+  test("secure defaults on every container: limits, no-new-privileges, no capabilities, log rotation, restart", () => {
+    for (const [name, c] of Object.entries(all)) {
+      expect({ name, memory: c.memory > 0, cpus: Number(c.cpus) > 0 }).toEqual({ name, memory: true, cpus: true });
+      expect(c.security_opts).toEqual(["no-new-privileges:true"]);
+      expect(c.capabilities.drop).toEqual(["ALL"]);
+      expect(c.log_driver).toBe("json-file");
+      expect(c.log_opts).toEqual({ "max-size": "10m", "max-file": "3" });
+      expect(c.restart).toBe("unless-stopped");
+    }
+  });
+
+  test("published ports bind to 127.0.0.1; exporters publish nothing", () => {
+    for (const c of Object.values(all)) {
+      for (const p of c.ports ?? []) {
+        expect(p.ip).toBe("127.0.0.1");
+      }
+    }
+    for (const exporter of ["node-exporter", "cadvisor", "postgres-exporter", "redis-exporter", "alloy", "loki"]) {
+      expect(all[`monitoring-${exporter}`].ports ?? []).toEqual([]);
+    }
+    const published = Object.values(all).flatMap((c: any) => (c.ports ?? []).map((p: any) => p.external)).sort();
+    expect(published).toEqual([3000, 4317, 4318, 9090, 9093, 16686]);
+  });
+
+  test("images are pinned, never latest", () => {
+    for (const image of Object.values(resources(out, "docker_image"))) {
+      expect(image.name).toMatch(/^[a-z0-9./_-]+:[A-Za-z0-9_.-]+$/);
+      expect(image.name).not.toMatch(/:latest$/);
+    }
+  });
+
+  test("a named volume for each stateful service", () => {
+    const names = Object.values(resources(out, "docker_volume")).map((v: any) => v.name).sort();
+    expect(names).toEqual(expect.arrayContaining(["monitoring-prometheus-data", "monitoring-alertmanager-data", "monitoring-grafana-data", "monitoring-loki-data"]));
+  });
+
+  test("Prometheus scrapes the guide's performance-metrics job at 5s, every exporter and every stack component", () => {
+    const config = parseYaml(stack.prometheus.config);
+    const jobs = config.scrape_configs.map((j: any) => j.job_name).sort();
+    expect(jobs).toEqual(
+      ["alertmanager", "alloy", "cadvisor", "grafana", "jaeger", "loki", "node-exporter", "performance-metrics", "postgres-exporter", "prometheus", "redis-exporter"],
+    );
+    const app = config.scrape_configs.find((j: any) => j.job_name === "performance-metrics");
+    expect(app.scrape_interval).toBe("5s");
+    expect(app.static_configs[0].targets).toEqual(["chat-server:8080", "group-service:8083", "presence-service:8081", "notification-service:8082"]);
+    const node = config.scrape_configs.find((j: any) => j.job_name === "node-exporter");
+    expect(node.static_configs[0].targets).toEqual(["172.30.0.1:9100"]);
+  });
+
+  test("the stack network has the fixed subnet node-exporter listens on", () => {
+    const net = Object.values(resources(out, "docker_network"))[0] as any;
+    expect(net.name).toBe("monitoring");
+    expect(net.ipam_config).toEqual([{ subnet: "172.30.0.0/24", gateway: "172.30.0.1" }]);
+  });
+
+  test("the Docker host is a variable and the admin password a sensitive output", () => {
+    expect(json.variable.docker_host.default).toBe("unix:///var/run/docker.sock");
+    expect(json.provider.docker[0].host).toBe("${var.docker_host}");
+    expect(json.output.grafana_admin_password.sensitive).toBe(true);
+    expect(json.output.grafana_url.value).toBe("http://127.0.0.1:3000");
+  });
+
+  test("the postgres DSN is a required sensitive variable", () => {
+    expect(json.variable.postgres_exporter_dsn).toMatchObject({ type: "string", sensitive: true, nullable: false });
+    expect(all["monitoring-postgres-exporter"].env).toContain("DATA_SOURCE_NAME=${var.postgres_exporter_dsn}");
+  });
+
+  test("no Grafana or Prometheus template reaches Terraform interpolation", () => {
+    // Terraform would try to resolve these; they must only exist inside uploaded files.
+    expect(out).not.toMatch(/\$\{(datasource|__value|labels|value|\$)/);
+    expect(out).not.toContain("{{ $value");
+  });
+
+  test("stack-wide rule groups are loaded", () => {
+    const names = stack.ruleGroups.map((g) => g.name);
+    expect(names.length).toBeGreaterThan(3);
+    const files = (all["monitoring-prometheus"].upload as any[]).map((u) => u.file).filter((f) => f.startsWith("/etc/prometheus/rules/"));
+    expect(files.length).toBe(names.length);
+  });
+});
+
+describe("MonitoringStack props", () => {
+  test("bindAddress, ports and names", () => {
+    const { out } = build({
+      name: "obs",
+      bindAddress: "0.0.0.0",
+      prometheus: { publishedPort: 19090 },
+      grafana: { publishedPort: 13000 },
+      alertmanager: { publishedPort: false },
+      jaeger: { publish: false },
+    });
+    const all = containers(out);
+    expect(Object.keys(all)).toContain("obs-prometheus");
+    expect(all["obs-prometheus"].ports).toEqual([{ internal: 9090, external: 19090, ip: "0.0.0.0", protocol: "tcp" }]);
+    expect(all["obs-grafana"].ports[0].external).toBe(13000);
+    expect(all["obs-alertmanager"].ports ?? []).toEqual([]);
+    expect(all["obs-jaeger"].ports ?? []).toEqual([]);
+  });
+
+  test("application targets, interval and path", () => {
+    const { stack } = build({ application: { targets: ["api:9000"], scrapeInterval: "10s", metricsPath: "/prom" } });
+    const app = parseYaml(stack.prometheus.config).scrape_configs.find((j: any) => j.job_name === "performance-metrics");
+    expect(app).toMatchObject({ scrape_interval: "10s", metrics_path: "/prom", static_configs: [{ targets: ["api:9000"] }] });
+  });
+
+  test("an application network is joined by Prometheus, Jaeger and the postgres/redis exporters only", () => {
+    const { out } = build({ network: { applicationNetwork: "chat_default" } });
+    const joined = Object.entries(containers(out))
+      .filter(([, c]) => (c.networks_advanced ?? []).some((n: any) => n.name === "chat_default"))
+      .map(([n]) => n)
+      .sort();
+    expect(joined).toEqual(["monitoring-jaeger", "monitoring-postgres-exporter", "monitoring-prometheus", "monitoring-redis-exporter"]);
+  });
+
+  test("disabled exporters and components disappear with their scrape jobs and rules", () => {
+    const { stack, out } = build({
+      exporters: { redis: { enabled: false }, postgres: { enabled: false }, cadvisor: { enabled: false } },
+      jaeger: { enabled: false },
+      alloy: { enabled: false },
+    });
+    const names = Object.keys(containers(out));
+    for (const gone of ["redis-exporter", "postgres-exporter", "cadvisor", "jaeger", "alloy"]) {
+      expect(names).not.toContain(`monitoring-${gone}`);
+    }
+    const jobs = parseYaml(stack.prometheus.config).scrape_configs.map((j: any) => j.job_name);
+    expect(jobs).not.toContain("redis-exporter");
+    const exprs = stack.ruleGroups.flatMap((g) => g.rules.map((r) => r.expr)).join("\n");
+    expect(exprs).not.toMatch(/redis_|pg_stat/);
+    expect(JSON.parse(out).variable?.postgres_exporter_dsn).toBeUndefined();
+  });
+
+  test("MinIO is scraped when enabled", () => {
+    const { stack } = build({ exporters: { minio: { enabled: true, targets: ["media:9000"] } } });
+    const job = parseYaml(stack.prometheus.config).scrape_configs.find((j: any) => j.job_name === "minio");
+    expect(job).toMatchObject({ metrics_path: "/minio/v2/metrics/cluster", static_configs: [{ targets: ["media:9000"] }] });
+  });
+
+  test("receivers' secrets become sensitive variables, shared by name", () => {
+    const { json, stack } = build({
+      alertmanager: {
+        receivers: [
+          { name: "oncall", pagerduty: [{ routingKey: secret("pagerduty_key") }] },
+          { name: "team", slack: [{ apiUrl: secret("slack_url"), channel: "#ops" }, { apiUrl: secret("slack_url"), channel: "#ops2" }] },
+        ],
+        routing: { defaultReceiver: "team", critical: "oncall" },
+      },
+    });
+    expect(json.variable.pagerduty_key).toMatchObject({ sensitive: true });
+    expect(json.variable.slack_url).toMatchObject({ sensitive: true });
+    const route = parseYaml(stack.alertmanager.config).route.routes.find((r: any) => r.matchers[0] === 'severity="critical"');
+    expect(route.receiver).toBe("oncall");
+  });
+
+  test("rule overrides reach the rendered rules", () => {
+    const { stack } = build({ rules: { overrides: { HighCPUUsage: { enabled: false } } } });
+    const alerts = stack.ruleGroups.flatMap((g) => g.rules).map((r: any) => r.name);
+    expect(alerts).not.toContain("HighCPUUsage");
+    expect(alerts).toContain("HighMessageLatency");
+  });
+
+  test("a config change replaces only that container's config (source_hash), never a volume", () => {
+    const a = build().out;
+    const b = build({ alertmanager: { repeatInterval: "2h" } }).out;
+    const hashes = (out: string) =>
+      Object.fromEntries(Object.entries(containers(out)).map(([n, c]) => [n, JSON.stringify((c.upload ?? []).map((u: any) => u.source_hash))]));
+    const ha = hashes(a);
+    const hb = hashes(b);
+    const changed = Object.keys(ha).filter((n) => ha[n] !== hb[n]);
+    expect(changed).toEqual(["monitoring-alertmanager"]);
+    expect(resources(a, "docker_volume")).toEqual(resources(b, "docker_volume"));
+  });
+});
+
+describe("MonitoringStack validation", () => {
+  test.each<[string, MonitoringConfig, RegExp]>([
+    ["bad duration", { prometheus: { scrapeInterval: "15 seconds" } }, /prometheus.scrapeInterval: "15 seconds" is not a valid duration; use a number followed by a unit/],
+    ["bad application interval", { application: { scrapeInterval: "5" } }, /application.scrapeInterval: "5" is not a valid duration/],
+    ["empty targets", { application: { targets: [] } }, /application.targets: the list is empty/],
+    ["bad target", { application: { targets: ["chat-server"] } }, /application.targets\[0\]: "chat-server" is not host:port/],
+    ["port clash", { grafana: { publishedPort: 9090 } }, /port clash: host port 9090 is published by both .* and .*; give one of them another publishedPort/],
+    ["bad port", { prometheus: { publishedPort: 0 } }, /prometheus.publishedPort: 0 is not a port; allowed: 1-65535/],
+    ["latest tag", { grafana: { image: { repository: "grafana/grafana", tag: "latest" } } }, /grafana.image.tag: "latest" is a moving tag/],
+    ["unknown severity", { rules: { overrides: { HighCPUUsage: { severity: "page" } } } }, /HighCPUUsage.*severity.*"page"/],
+    ["unknown alert", { rules: { overrides: { NoSuchAlert: { enabled: false } } } }, /unknown alert "NoSuchAlert"/],
+    ["missing secret", { alertmanager: { receivers: [{ name: "t", slack: [{ apiUrl: undefined as never, channel: "#a" }] }] } }, /slack\[0\].apiUrl: a secret is required/],
+    ["bad secret name", { exporters: { postgres: { dsn: secret("my dsn") } } }, /exporters.postgres.dsn: secret variable name "my dsn" is not a Terraform identifier/],
+    ["bad bind address", { bindAddress: "localhost" }, /bindAddress: "localhost" is not an IPv4 address/],
+    ["bad subnet", { network: { subnet: "172.30.0.5/24" } }, /network.subnet: "172.30.0.5\/24" is not an IPv4 network address/],
+    ["bad name", { name: "My Stack" }, /name: "My Stack" must be a lower-case name/],
+    ["bad log size", { logging: { maxSize: "10MB" } }, /logging.maxSize: "10MB" must be a size such as "10m"/],
+    ["bad retention", { prometheus: { retentionSize: "lots" } }, /prometheus.retentionSize: "lots" is not a size/],
+  ])("%s", (_name, config, message) => {
+    expect(() => build(config)).toThrow(message);
+  });
+
+  test("all problems are reported at once", () => {
+    expect(() => build({ bindAddress: "x", application: { targets: [] }, prometheus: { scrapeInterval: "x" } })).toThrow(
+      /invalid monitoring config:\n  - .*\n  - .*\n  - /,
+    );
+  });
+});
