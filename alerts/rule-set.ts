@@ -2,7 +2,7 @@ import { Duration } from "./duration";
 import { formatThreshold, templateContext } from "./format";
 import { AlertRule, RecordingRule, RuleGroup, Severity, SEVERITIES } from "./model";
 import { assertValidPromQL } from "./promql";
-import { ALERT_DEFINITIONS, AlertDefinition, ExporterKey, GROUP_NAMES, RECORDING_RULES, Requirement } from "./rules";
+import { ALERT_DEFINITIONS, AlertDefinition, BuildContext, ExporterKey, GROUP_NAMES, RECORDING_RULES, Requirement } from "./rules";
 import { resolveThresholds, Thresholds } from "./thresholds";
 
 /** Per-alert changes from the stack config, without copying the rule set. */
@@ -121,6 +121,8 @@ export interface ResolvedAlert {
   readonly definition: AlertDefinition;
   readonly group: string;
   readonly rule: AlertRule;
+  /** What the definition was built with (tests rebuild annotations for concrete values from it). */
+  readonly buildContext: BuildContext;
 }
 
 /** Applies thresholds and overrides to every enabled alert definition. */
@@ -147,17 +149,19 @@ export function resolveAlerts(options: RuleSetOptions): ResolvedAlert[] {
     const threshold = condition.threshold
       ? { value: override.threshold ?? condition.threshold.value, unit: condition.threshold.unit }
       : undefined;
-    const built = def.build({
+    const buildContext: BuildContext = {
       thresholds,
       threshold: threshold?.value ?? Number.NaN,
       thresholdText: threshold ? formatThreshold(threshold) : "",
       for: forDuration,
       stackJobs: options.stackJobs,
-    });
+    };
+    const built = def.build(buildContext);
     const ctx = templateContext(def.valueUnit);
     resolved.push({
       definition: def,
       group: def.group,
+      buildContext,
       rule: {
         name: def.name,
         expr: built.expr,

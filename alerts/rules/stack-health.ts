@@ -88,7 +88,7 @@ export const STACK_HEALTH_ALERTS: readonly AlertDefinition[] = [
       runbook: d.runbook,
       build: (c) => ({
         // absent() also fires when the target vanished from the configuration.
-        expr: `absent(up{job="${d.job}"} == 1)`,
+        expr: `sum by (job) (up{job="${d.job}"}) == 0 or absent(up{job="${d.job}"})`,
         summary: () => `${d.name.replace(/Down$/, "")} is down`,
         description: () => `No ${d.job} target has been up for ${c.for}.`,
       }),

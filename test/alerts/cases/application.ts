@@ -1,0 +1,62 @@
+import { Duration } from "../../../alerts/duration";
+import { DEFAULT_THRESHOLDS as T } from "../../../alerts/thresholds";
+import { AlertTestCase, MESSENGER_BUCKETS, Observations } from "./types";
+
+const APP = `job="performance-metrics", instance="chat-server:8080"`;
+const JOB = { job: "performance-metrics" };
+
+/**
+ * Latency histograms: "below" keeps the p95 in the bucket just under the threshold (a threshold on a
+ * bucket boundary cannot be approached closer), "above" puts it in the bucket just over it.
+ * With 90% of events fast and 10% at `slow`, the p95 sits in the middle of `slow`'s bucket.
+ */
+function latency(fast: number, belowSlow: number, aboveSlow: number): { below: Observations; above: Observations } {
+  return {
+    below: [[fast, 9], [belowSlow, 1]],
+    above: [[fast, 9], [aboveSlow, 1]],
+  };
+}
+
+export const APPLICATION_CASES: readonly AlertTestCase[] = [
+  {
+    // threshold 1s: p95 0.75s (bucket 0.5..1) below, 1.5s (bucket 1..2) above
+    alert: "HighMessageLatency",
+    signals: [{ kind: "histogram", metric: "messenger_message_delivery_latency_seconds", labels: APP, buckets: MESSENGER_BUCKETS, observations: latency(0.3, 0.8, 1.5) }],
+    expected: { labels: JOB, value: 1.5 },
+  },
+  {
+    alert: "HighNetworkLatency",
+    signals: [{ kind: "histogram", metric: "messenger_message_delivery_latency_seconds", labels: APP, buckets: MESSENGER_BUCKETS, observations: latency(0.3, 0.8, 1.5) }],
+    expected: { labels: JOB, value: 1.5 },
+  },
+  {
+    // threshold 0.5s: p95 0.35s (bucket 0.2..0.5) below, 0.75s (bucket 0.5..1) above
+    alert: "HighWebSocketLatency",
+    signals: [{ kind: "histogram", metric: "messenger_websocket_latency_seconds", labels: APP, buckets: MESSENGER_BUCKETS, observations: latency(0.05, 0.3, 0.8) }],
+    expected: { labels: JOB, value: 0.75 },
+  },
+  {
+    alert: "HighHTTPLatency",
+    signals: [{ kind: "histogram", metric: "messenger_http_request_duration_seconds", labels: APP, buckets: MESSENGER_BUCKETS, observations: latency(0.05, 0.3, 0.8) }],
+    expected: { labels: JOB, value: 0.75 },
+  },
+  {
+    // ratio summed over series: 10 req/s in total, 5xx share just under / well over the threshold
+    alert: "HighErrorRate",
+    signals: [
+      { kind: "rate", series: `messenger_http_requests_total{${APP}, status="200"}`, perSecond: { below: 10 * (1 - T.httpErrorRatio.threshold.value + 0.01), above: 9 } },
+      { kind: "rate", series: `messenger_http_requests_total{${APP}, status="500"}`, perSecond: { below: 10 * (T.httpErrorRatio.threshold.value - 0.01), above: 1 } },
+      { kind: "rate", series: `messenger_http_requests_total{${APP.replace("chat-server:8080", "group-service:8083")}, status="200"}`, perSecond: { below: 0, above: 0 } },
+    ],
+    expected: { labels: JOB, value: 0.1 },
+  },
+  {
+    // 1000 connections at the start of the hour; then 920 (92% of the peak) is fine, 500 (50%) is not
+    alert: "LowWebSocketAvailability",
+    prelude: Duration.parse("5m"),
+    signals: [
+      { kind: "gauge", series: `messenger_websocket_connections{${APP}}`, values: { prelude: 1000, below: 1000 * (T.websocketAvailability.threshold.value + 0.02), above: 500, recover: 1000 } },
+    ],
+    expected: { labels: JOB, value: 0.5 },
+  },
+];

@@ -1,0 +1,10 @@
+import { APPLICATION_CASES } from "./application";
+import { INFRASTRUCTURE_CASES } from "./infrastructure";
+import { STACK_HEALTH_CASES } from "./stack-health";
+import { AlertTestCase } from "./types";
+
+export * from "./types";
+export * from "./generate";
+
+/** One promtool unit test per alert. */
+export const ALERT_TEST_CASES: readonly AlertTestCase[] = [...APPLICATION_CASES, ...INFRASTRUCTURE_CASES, ...STACK_HEALTH_CASES];
