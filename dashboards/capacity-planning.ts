@@ -84,6 +84,12 @@ function filesystemProjection() {
 
 // ─── Storage ─────────────────────────────────────────────────────────────────────────────────────
 
+// MinIO metrics API v3 names (alerts/catalog/minio.ts): the guide's minio_bucket_usage_bytes and
+// minio_bucket_capacity_bytes exist in no MinIO version.
+const BUCKET_BYTES = "minio_cluster_usage_buckets_total_bytes";
+const FREE_BYTES = "minio_cluster_health_capacity_usable_free_bytes";
+const TOTAL_BYTES = "minio_cluster_health_capacity_usable_total_bytes";
+
 function databaseGrowth() {
   return timeseries({
     title: "Database size, 90-day projection",
@@ -101,7 +107,7 @@ function mediaStorageGrowth() {
     title: "Media storage growth (7d share of 30d)",
     description: "The guide's storage growth ratio on MinIO bucket usage: bytes added in 7 days over bytes added in 30.",
     unit: units.PercentUnit,
-    queries: [promQuery("sum(delta(minio_bucket_usage_total_bytes[7d])) / sum(delta(minio_bucket_usage_total_bytes[30d]))", "7d / 30d")],
+    queries: [promQuery(`sum(delta(${BUCKET_BYTES}[7d])) / sum(delta(${BUCKET_BYTES}[30d]))`, "7d / 30d")],
   });
 }
 
@@ -115,9 +121,9 @@ function mediaStorageProjection(ctx: DashboardContext) {
     max: 1,
     alert: alertLine("StorageGrowth", t.storageProjectedUtilisation.threshold),
     queries: [
-      promQuery("1 - sum(minio_cluster_capacity_usable_free_bytes) / sum(minio_cluster_capacity_usable_total_bytes)", "used now"),
+      promQuery(`1 - sum(${FREE_BYTES}) / sum(${TOTAL_BYTES})`, "used now"),
       promQuery(
-        `1 - sum(predict_linear(minio_cluster_capacity_usable_free_bytes[${t.storageGrowthWindow}], ${t.storageGrowthHorizon.seconds})) / sum(minio_cluster_capacity_usable_total_bytes)`,
+        `1 - sum(predict_linear(${FREE_BYTES}[${t.storageGrowthWindow}], ${t.storageGrowthHorizon.seconds})) / sum(${TOTAL_BYTES})`,
         `in ${t.storageGrowthHorizon}`,
       ),
     ],
