@@ -13,6 +13,8 @@ export interface DashboardAsset {
   readonly fileName: string;
   /** Dashboard JSON text. `${...}` inside stays literal: it is uploaded as a file, never interpolated. */
   readonly content: string;
+  /** Grafana folder. @default the Grafana construct's `folder` */
+  readonly folder?: string;
 }
 
 /** URLs of the services Grafana reads; an absent one gets no datasource. */
@@ -116,24 +118,27 @@ export function renderDatasources(urls: GrafanaDatasourceUrls, scrapeInterval: D
   return yaml.dump({ apiVersion: 1, deleteDatasources: [], datasources: ds }, { lineWidth: -1, noRefs: true });
 }
 
-/** Renders the dashboard provider that loads every file in {@link DASHBOARD_DIR}. */
-export function renderDashboardProvider(folder: string): string {
+/** The folder of {@link DASHBOARD_DIR} that holds a Grafana folder's dashboards. */
+export function folderDir(folder: string): string {
+  return `${DASHBOARD_DIR}/${folder.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "")}`;
+}
+
+/** Renders the dashboard providers: one per Grafana folder, each loading its own directory. */
+export function renderDashboardProviders(folders: readonly string[]): string {
   return yaml.dump(
     {
       apiVersion: 1,
-      providers: [
-        {
-          name: "monitoring-stack",
-          orgId: 1,
-          folder,
-          type: "file",
-          // Dashboards are code: edits in the UI would be lost on the next deploy, so refuse them.
-          disableDeletion: true,
-          allowUiUpdates: false,
-          updateIntervalSeconds: 60,
-          options: { path: DASHBOARD_DIR, foldersFromFilesStructure: false },
-        },
-      ],
+      providers: folders.map((folder) => ({
+        name: `monitoring-stack-${folderDir(folder).split("/").pop()}`,
+        orgId: 1,
+        folder,
+        type: "file",
+        // Dashboards are code: edits in the UI would be lost on the next deploy, so refuse them.
+        disableDeletion: true,
+        allowUiUpdates: false,
+        updateIntervalSeconds: 60,
+        options: { path: folderDir(folder), foldersFromFilesStructure: false },
+      })),
     },
     { lineWidth: -1, noRefs: true },
   );
@@ -190,6 +195,9 @@ export class Grafana extends Construct {
     const publishedPort = props.publishedPort ?? Grafana.PORT;
     const dashboards = props.dashboards ?? [];
     const home = props.homeDashboard ?? dashboards[0]?.fileName;
+    const defaultFolder = props.folder ?? "Monitoring stack";
+    const folderOf = (d: DashboardAsset): string => d.folder ?? defaultFolder;
+    const homeAsset = dashboards.find((d) => d.fileName === home);
     const rootUrl = props.rootUrl ?? `http://localhost:${publishedPort === false ? Grafana.PORT : publishedPort}/`;
     const checks: Array<[boolean, string]> = [
       [publishedPort === false || isPort(publishedPort), `grafana.publishedPort: ${publishedPort} is not a port; allowed: 1-65535`],
@@ -237,15 +245,15 @@ export class Grafana extends Construct {
         GF_ANALYTICS_CHECK_FOR_PLUGIN_UPDATES: "false",
         GF_NEWS_NEWS_FEED_ENABLED: "false",
         GF_METRICS_ENABLED: "true",
-        ...(home ? { GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH: `${DASHBOARD_DIR}/${home}` } : {}),
+        ...(homeAsset ? { GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH: `${folderDir(folderOf(homeAsset))}/${homeAsset.fileName}` } : {}),
       },
       configFiles: [
         { path: "/etc/grafana/provisioning/datasources/datasources.yaml", content: this.datasourcesConfig },
         {
           path: "/etc/grafana/provisioning/dashboards/monitoring-stack.yaml",
-          content: renderDashboardProvider(props.folder ?? "Monitoring stack"),
+          content: renderDashboardProviders([...new Set(dashboards.map(folderOf))]),
         },
-        ...dashboards.map((d) => ({ path: `${DASHBOARD_DIR}/${d.fileName}`, content: d.content })),
+        ...dashboards.map((d) => ({ path: `${folderDir(folderOf(d))}/${d.fileName}`, content: d.content })),
       ],
       secretFiles: [{ path: "/etc/grafana/secrets/admin_password", content: password.result }],
       dataVolumes: [{ name: "data", containerPath: "/var/lib/grafana" }],

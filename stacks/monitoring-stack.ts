@@ -6,6 +6,7 @@ import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { buildRuleGroups, renderRuleFiles, RuleGroup } from "../alerts";
 import { Duration } from "../alerts/duration";
 import { JOBS } from "../alerts/jobs";
+import { buildDashboards, renderDashboard } from "../dashboards";
 import { Alertmanager, Receiver } from "../constructs/alertmanager";
 import { Grafana } from "../constructs/grafana";
 import { Jaeger } from "../constructs/jaeger";
@@ -241,6 +242,16 @@ export class MonitoringStack extends TerraformStack {
         [] as RuleGroup[],
       ) ?? [];
 
+    const dashboards =
+      problems.capture(
+        () =>
+          buildDashboards({
+            exporters: { node: enabled.node, cadvisor: enabled.cadvisor, postgres: enabled.postgres, redis: enabled.redis, minio: enabled.minio },
+            applicationJob: JOBS.application,
+            scrapeInterval,
+          }),
+        [],
+      ) ?? [];
     this.grafana = capture(
       () =>
         new Grafana(this, "grafana", {
@@ -251,7 +262,7 @@ export class MonitoringStack extends TerraformStack {
             jaeger: this.jaeger?.url,
             alertmanager: this.alertmanager?.url,
           },
-          dashboards: [],
+          dashboards: dashboards.map((d) => ({ fileName: d.fileName, folder: d.folder, content: renderDashboard(d) })),
           scrapeInterval,
           publishedPort: config.grafana?.publishedPort,
           rootUrl: config.grafana?.rootUrl,

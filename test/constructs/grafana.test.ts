@@ -1,6 +1,6 @@
 import { Testing } from "cdktf";
 import { Duration } from "../../alerts/duration";
-import { DASHBOARD_DIR, Grafana, GrafanaProps, TRACE_ID_REGEX, renderDatasources } from "../../constructs/grafana";
+import { DASHBOARD_DIR, Grafana, GrafanaProps, TRACE_ID_REGEX, renderDashboardProviders, renderDatasources } from "../../constructs/grafana";
 import { DATASOURCES } from "../../dashboards/datasources";
 import { CONTEXT, only, parseYaml } from "./helpers";
 
@@ -36,7 +36,7 @@ describe("Grafana", () => {
       GF_SERVER_ROOT_URL: "http://localhost:3000/",
       GF_SECURITY_COOKIE_SECURE: "false",
       GF_ANALYTICS_REPORTING_ENABLED: "false",
-      GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH: `${DASHBOARD_DIR}/performance-overview.json`,
+      GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH: `${DASHBOARD_DIR}/monitoring-stack/performance-overview.json`,
     });
     expect(Object.keys(e).some((k) => k === "GF_SECURITY_ADMIN_PASSWORD")).toBe(false);
     const password = only(out, "random_password") as any;
@@ -85,14 +85,14 @@ describe("Grafana", () => {
   test("dashboards are uploaded as files and their ${...} never reaches Terraform", () => {
     const { out } = synth();
     const container = only(out, "docker_container") as any;
-    const upload = container.upload.find((u: any) => u.file === `${DASHBOARD_DIR}/performance-overview.json`);
+    const upload = container.upload.find((u: any) => u.file === `${DASHBOARD_DIR}/monitoring-stack/performance-overview.json`);
     expect(upload.source).toMatch(/^assets\/.+\/performance-overview\.json$/);
     expect(out).not.toContain("${datasource}");
     expect(out).not.toContain("__value.raw");
   });
 
   test("props: admin user, port, https root URL, folder, home dashboard", () => {
-    const second = { fileName: "hosts.json", content: "{}" };
+    const second = { fileName: "hosts.json", content: "{}", folder: "Infrastructure" };
     const { out } = synth({
       adminUser: "ops",
       publishedPort: 13000,
@@ -105,10 +105,18 @@ describe("Grafana", () => {
     expect(e.GF_SECURITY_ADMIN_USER).toBe("ops");
     expect(e.GF_SERVER_ROOT_URL).toBe("https://grafana.example.com/");
     expect(e.GF_SECURITY_COOKIE_SECURE).toBe("true");
-    expect(e.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH).toBe(`${DASHBOARD_DIR}/hosts.json`);
+    expect(e.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH).toBe(`${DASHBOARD_DIR}/infrastructure/hosts.json`);
     const container = only(out, "docker_container") as any;
     expect(container.ports[0].external).toBe(13000);
     expect(container.memory).toBe(1024);
+  });
+
+  test("one read-only dashboard provider per folder, each loading its own directory", () => {
+    const providers = parseYaml(renderDashboardProviders(["Messenger", "Capacity & load"])).providers;
+    expect(providers.map((p: any) => [p.folder, p.options.path, p.allowUiUpdates, p.disableDeletion])).toEqual([
+      ["Messenger", `${DASHBOARD_DIR}/messenger`, false, true],
+      ["Capacity & load", `${DASHBOARD_DIR}/capacity-load`, false, true],
+    ]);
   });
 
   test.each<[Partial<GrafanaProps>, RegExp]>([
