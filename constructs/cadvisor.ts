@@ -1,0 +1,206 @@
+import { Construct } from "constructs";
+import { Duration } from "../alerts/duration";
+import { JOBS } from "../alerts/jobs";
+import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, isPort } from "./service";
+import { IMAGES, ImageRef } from "./versions";
+
+/**
+ * Every metric family `--disable_metrics` accepts in cAdvisor v0.60 (lib/container/factory.go); an
+ * unknown name makes cAdvisor exit at start, so it is refused at synth time instead.
+ */
+export const CADVISOR_METRICS = [
+  "advtcp",
+  "app",
+  "cpu",
+  "cpuLoad",
+  "cpu_topology",
+  "cpuset",
+  "disk",
+  "diskIO",
+  "hugetlb",
+  "memory",
+  "memory_numa",
+  "network",
+  "oom_event",
+  "percpu",
+  "perf_event",
+  "pressure",
+  "process",
+  "referenced_memory",
+  "resctrl",
+  "sched",
+  "tcp",
+  "udp",
+] as const;
+
+/** A cAdvisor metric family, see {@link CADVISOR_METRICS}. */
+export type CadvisorMetric = (typeof CADVISOR_METRICS)[number];
+
+/**
+ * Families switched off by default. `--disable_metrics` replaces cAdvisor's own default list rather than
+ * adding to it, so that list (memory_numa, tcp, udp, advtcp, sched, process, hugetlb, referenced_memory,
+ * cpu_topology, resctrl, cpuset) is repeated here, plus the costly ones:
+ * - `percpu`: one series per container per CPU core;
+ * - `disk`: walks every container's writable layer to measure it (du-like I/O on the host);
+ * - `diskIO`: a series per container per block device and operation.
+ * Kept: cpu, memory, network, pressure and oom_event (what the stack's container panels and alerts use),
+ * and app, cpuLoad and perf_event, which export nothing without further flags.
+ */
+export const CADVISOR_DEFAULT_DISABLED_METRICS: readonly CadvisorMetric[] = [
+  "advtcp",
+  "cpu_topology",
+  "cpuset",
+  "disk",
+  "diskIO",
+  "hugetlb",
+  "memory_numa",
+  "percpu",
+  "process",
+  "referenced_memory",
+  "resctrl",
+  "sched",
+  "tcp",
+  "udp",
+];
+
+/**
+ * Container labels kept on metrics. cAdvisor otherwise turns every label and environment variable of
+ * every container into a Prometheus label: high cardinality, and environment variables can hold secrets.
+ */
+export const CADVISOR_DEFAULT_CONTAINER_LABELS: readonly string[] = [
+  "com.docker.compose.project",
+  "com.docker.compose.service",
+  "com.monitoring-stack.service",
+];
+
+/** Props of {@link Cadvisor}. */
+export interface CadvisorProps {
+  readonly context: ServiceContext;
+  /** @default IMAGES.cadvisor */
+  readonly image?: ImageRef;
+  /** @default 256 MiB, 0.5 CPU */
+  readonly resources?: ResourceLimits;
+  /** @default 8080 */
+  readonly port?: number;
+  /**
+   * How often each container's stats are collected. cAdvisor's default of 1s costs a noticeable share of a
+   * CPU on a busy host and is finer than any scrape interval of this stack.
+   * @default 30s
+   */
+  readonly housekeepingInterval?: Duration;
+  /** @default CADVISOR_DEFAULT_DISABLED_METRICS */
+  readonly disabledMetrics?: readonly CadvisorMetric[];
+  /** Container labels exported as metric labels (`container_label_*`). @default CADVISOR_DEFAULT_CONTAINER_LABELS */
+  readonly containerLabels?: readonly string[];
+}
+
+/** cAdvisor's command-line flags (the image's entrypoint runs cadvisor with them). */
+export function cadvisorFlags(options: {
+  readonly port: number;
+  readonly housekeepingInterval: Duration;
+  readonly disabledMetrics: readonly CadvisorMetric[];
+  readonly containerLabels: readonly string[];
+}): string[] {
+  return [
+    `--port=${options.port}`,
+    // Docker containers only: no per-systemd-unit cgroups of the host.
+    "--docker_only=true",
+    `--housekeeping_interval=${options.housekeepingInterval}`,
+    `--disable_metrics=${[...options.disabledMetrics].sort().join(",")}`,
+    "--store_container_labels=false",
+    `--whitelisted_container_labels=${options.containerLabels.join(",")}`,
+  ];
+}
+
+/**
+ * cAdvisor: CPU, memory and network of every Docker container on the host.
+ *
+ * Runs as root, an exception to the stack's defaults: it reads /var/lib/docker, the Docker socket (via
+ * /var/run) and cgroup files that belong to root. All capabilities stay dropped except `SYSLOG`, which
+ * reading /dev/kmsg (OOM events) needs on hosts with `kernel.dmesg_restrict=1`; it is not `--privileged`.
+ * Host paths are mounted read-only and its own root filesystem is read-only. Publishes nothing; the
+ * healthcheck is busybox `wget` on `/healthz` (Alpine-based image).
+ *
+ * @see https://github.com/google/cadvisor/blob/master/docs/running.md
+ * @see https://github.com/google/cadvisor/blob/master/docs/runtime_options.md
+ */
+export class Cadvisor extends Construct {
+  public readonly hostname: string;
+  public readonly port: number;
+  /** e.g. `http://cadvisor:8080` */
+  public readonly url: string;
+  public readonly scrapeTarget: ScrapeTarget;
+  public readonly housekeepingInterval: Duration;
+  public readonly disabledMetrics: readonly CadvisorMetric[];
+  public readonly service: MonitoringService;
+
+  constructor(scope: Construct, id: string, props: CadvisorProps) {
+    super(scope, id);
+    this.port = props.port ?? 8080;
+    this.housekeepingInterval = props.housekeepingInterval ?? Duration.seconds(30);
+    this.disabledMetrics = props.disabledMetrics ?? CADVISOR_DEFAULT_DISABLED_METRICS;
+    const containerLabels = props.containerLabels ?? CADVISOR_DEFAULT_CONTAINER_LABELS;
+    validateCadvisorProps(this.port, this.housekeepingInterval, this.disabledMetrics, containerLabels);
+
+    this.service = new MonitoringService(this, "service", {
+      serviceName: "cadvisor",
+      context: props.context,
+      image: props.image ?? IMAGES.cadvisor,
+      user: "0",
+      command: cadvisorFlags({
+        port: this.port,
+        housekeepingInterval: this.housekeepingInterval,
+        disabledMetrics: this.disabledMetrics,
+        containerLabels,
+      }),
+      hostMounts: [
+        { hostPath: "/", containerPath: "/rootfs" },
+        { hostPath: "/var/run", containerPath: "/var/run" },
+        { hostPath: "/sys", containerPath: "/sys" },
+        { hostPath: "/var/lib/docker", containerPath: "/var/lib/docker" },
+        { hostPath: "/dev/disk", containerPath: "/dev/disk" },
+      ],
+      devices: ["/dev/kmsg"],
+      capAdd: ["SYSLOG"],
+      tmpfs: { "/tmp": "rw,noexec,nosuid,size=16m" },
+      healthcheck: {
+        test: ["CMD", "wget", "--quiet", "--tries=1", "--spider", `http://127.0.0.1:${this.port}/healthz`],
+      },
+      resources: props.resources ?? { memoryMb: 256, cpus: 0.5 },
+      readOnlyRootFilesystem: true,
+    });
+
+    this.hostname = this.service.hostname;
+    this.url = `http://${this.hostname}:${this.port}`;
+    this.scrapeTarget = { job: JOBS.cadvisor, targets: [`${this.hostname}:${this.port}`] };
+  }
+}
+
+function validateCadvisorProps(
+  port: number,
+  housekeeping: Duration,
+  disabled: readonly string[],
+  labels: readonly string[],
+): void {
+  const known: readonly string[] = CADVISOR_METRICS;
+  const unknown = disabled.filter((m) => !known.includes(m));
+  const checks: Array<[boolean, string]> = [
+    [isPort(port), `cadvisor.port: ${port} is not a TCP port; allowed: 1-65535`],
+    [
+      housekeeping.compare(Duration.seconds(1)) >= 0 && housekeeping.compare(Duration.minutes(5)) <= 0,
+      `cadvisor.housekeepingInterval: "${housekeeping}" is out of range; allowed: 1s to 5m`,
+    ],
+    [
+      unknown.length === 0,
+      `cadvisor.disabledMetrics: ${unknown.map((m) => `"${m}"`).join(", ")} unknown; allowed: ${known.join(", ")}`,
+    ],
+    [
+      labels.every((l) => /^[^,\s]+$/.test(l)),
+      `cadvisor.containerLabels: ${JSON.stringify(labels)} has an empty name or one with a comma or space`,
+    ],
+  ];
+  const errors = checks.filter(([ok]) => !ok).map(([, msg]) => msg);
+  if (errors.length > 0) {
+    throw new Error(errors.join("\n"));
+  }
+}
