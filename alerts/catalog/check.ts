@@ -260,8 +260,9 @@ class Context {
   }
 
   private checkMatching(expr: Extract<Expr, { kind: "binary" }>): void {
-    const left = this.labelsOf(expr.left);
-    const right = this.labelsOf(expr.right);
+    // A scalar side takes no part in vector matching.
+    const left = numberValue(expr.left) === undefined ? this.labelsOf(expr.left) : undefined;
+    const right = numberValue(expr.right) === undefined ? this.labelsOf(expr.right) : undefined;
     const sides: [string, LabelSet | undefined][] = [["left", left], ["right", right]];
     for (const l of expr.on ?? []) {
       for (const [side, labels] of sides) {
@@ -454,8 +455,11 @@ export function suggest(name: string, candidates: readonly string[]): string {
     // A longer name that extends the unknown one (`foo` → `foo_total`) counts as close.
     .map((c) => ({ c, d: c.startsWith(`${name}_`) ? 1 : editDistance(name, c) }))
     .filter(({ c, d }) => c !== name && d <= limit && d < name.length)
-    .sort((x, y) => x.d - y.d || x.c.localeCompare(y.c))
+    .sort((x, y) => x.d - y.d || x.c.localeCompare(y.c));
+  const best = ranked[0]?.d ?? 0;
+  const closest = ranked
+    .filter(({ d }) => d <= best + 1)
     .slice(0, 3)
     .map(({ c }) => `"${c}"`);
-  return ranked.length > 0 ? `; did you mean ${ranked.join(", ")}?` : "";
+  return closest.length > 0 ? `; did you mean ${closest.join(", ")}?` : "";
 }
