@@ -68,7 +68,10 @@ export function formatThreshold(threshold: Threshold): string {
   return formatValue(threshold.value, threshold.unit);
 }
 
-/** Go's `fmt.Sprintf("%.4g", v)`. */
+/**
+ * Go's `fmt.Sprintf("%.4g", v)`. Exact decimal ties (12345 → Go "1.234e+04", half to even) round up
+ * here; test values avoid them.
+ */
 export function goFormat4g(v: number): string {
   if (Number.isNaN(v)) {
     return "NaN";

@@ -222,8 +222,8 @@ export const INFRASTRUCTURE_ALERTS: readonly AlertDefinition[] = [
     runbook: "Media storage will pass the threshold within the horizon at its current growth: add drives or apply lifecycle rules.",
     build: (c) => ({
       expr:
-        `1 - predict_linear(minio_cluster_capacity_usable_free_bytes{${S.minio}}[${c.thresholds.storageGrowthWindow}], ` +
-        `${c.thresholds.storageGrowthHorizon.seconds}) / minio_cluster_capacity_usable_total_bytes{${S.minio}} > ${c.threshold}`,
+        `1 - predict_linear(minio_cluster_health_capacity_usable_free_bytes{${S.minio}}[${c.thresholds.storageGrowthWindow}], ` +
+        `${c.thresholds.storageGrowthHorizon.seconds}) / minio_cluster_health_capacity_usable_total_bytes{${S.minio}} > ${c.threshold}`,
       summary: () => "Rapid storage growth detected",
       description: (a) =>
         `Storage is projected to reach ${a.value} of its capacity in ${c.thresholds.storageGrowthHorizon} ` +

@@ -29,4 +29,22 @@ describe("promtool unit tests of every alert", () => {
     expect(result.output).toContain("SUCCESS");
     expect(result.status).toBe(0);
   });
+
+  test("a case fails when the rule does not match it (the unit tests can fail)", () => {
+    // GIVEN HighCPUUsage rendered with a threshold above the case's firing value (90%)
+    const options = { ...DEFAULT_CATALOG_OPTIONS, overrides: { HighCPUUsage: { threshold: 0.95 } } };
+    const wrong = resolveAlerts(options).find((a) => a.rule.name === "HighCPUUsage")!;
+    const testCase = ALERT_TEST_CASES.find((c) => c.alert === "HighCPUUsage")!;
+    const dir = writeTempFiles([
+      ...renderRuleFiles(buildRuleGroups(options)),
+      { fileName: "cpu.test.yml", content: promtoolTestFile(testCase, wrong, "host-alerts.rules.yml") },
+    ]);
+    if (!promtoolAvailable()) {
+      return;
+    }
+    // THEN promtool reports the missing alert
+    const result = runPromtool(["test", "rules", "cpu.test.yml"], dir);
+    expect(result.status).not.toBe(0);
+    expect(result.output).toContain("FAILED");
+  });
 });

@@ -138,8 +138,8 @@ export const INFRASTRUCTURE_CASES: readonly AlertTestCase[] = [
     interval: Duration.parse("1h"),
     lag: T.storageGrowthWindow,
     signals: [
-      { kind: "gauge", series: `minio_cluster_capacity_usable_total_bytes{${MINIO}}`, values: { below: 1e12, above: 1e12 } },
-      { kind: "rate", series: `minio_cluster_capacity_usable_free_bytes{${MINIO}}`, start: 8e11, perSecond: { below: -1.5e5, above: -5e5, recover: 0 } },
+      { kind: "gauge", series: `minio_cluster_health_capacity_usable_total_bytes{${MINIO}}`, values: { below: 1e12, above: 1e12 } },
+      { kind: "rate", series: `minio_cluster_health_capacity_usable_free_bytes{${MINIO}}`, start: 8e11, perSecond: { below: -1.5e5, above: -5e5, recover: 0 } },
     ],
     expected: {
       labels: { job: "minio", instance: "minio:9000" },
