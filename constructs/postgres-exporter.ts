@@ -1,0 +1,89 @@
+import { Construct } from "constructs";
+import { JOBS } from "../alerts/jobs";
+import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext } from "./service";
+import { IMAGES, ImageRef } from "./versions";
+
+/** The exporter's fixed listen port (`--web.listen-address` default). */
+const PORT = 9187;
+
+/** Props of {@link PostgresExporter}. */
+export interface PostgresExporterProps {
+  readonly context: ServiceContext;
+  /**
+   * Connection string, e.g. `postgresql://monitor:…@postgres:5432/chat?sslmode=disable`. Pass a Terraform
+   * token, normally a sensitive variable's `.stringValue`, so that only a reference reaches `cdktf.out`.
+   * It reaches the container as the environment variable `DATA_SOURCE_NAME`; note that anyone allowed to
+   * `docker inspect` the container can read it.
+   */
+  readonly dsn: string;
+  /**
+   * Enable the `pg_stat_statements` collector (`--collector.stat_statements`, off upstream because every
+   * distinct query is a series). The stack's query-latency rules use it. The database must load the
+   * extension: `shared_preload_libraries = 'pg_stat_statements'` and `CREATE EXTENSION pg_stat_statements;`
+   * in the monitored database; without it the collector logs an error on each scrape and the rest works.
+   * @default true
+   */
+  readonly statStatements?: boolean;
+  /** @default IMAGES.postgresExporter */
+  readonly image?: ImageRef;
+  /** @default 64 MiB, 0.25 CPU */
+  readonly resources?: ResourceLimits;
+}
+
+/** postgres_exporter's command-line flags (the image's entrypoint is the binary). */
+export function postgresExporterFlags(options: { readonly statStatements: boolean }): string[] {
+  // `--auto-discover-databases` is deprecated upstream (v0.20); one exporter per DSN is the supported way.
+  return options.statStatements ? ["--collector.stat_statements"] : [];
+}
+
+/**
+ * Prometheus postgres_exporter for the application's database.
+ *
+ * Runs as the image's `nobody` with a read-only root filesystem, publishes nothing. The healthcheck is
+ * busybox `wget` on the landing page `/`, which proves the exporter is serving without running a scrape
+ * against the database every 30s; an unreachable database shows as `pg_up == 0`, which is an alert, not a
+ * reason to restart the exporter.
+ *
+ * @see https://github.com/prometheus-community/postgres_exporter
+ */
+export class PostgresExporter extends Construct {
+  public readonly hostname: string;
+  public readonly port: number;
+  /** e.g. `http://postgres-exporter:9187` */
+  public readonly url: string;
+  public readonly scrapeTarget: ScrapeTarget;
+  public readonly statStatements: boolean;
+  public readonly service: MonitoringService;
+
+  constructor(scope: Construct, id: string, props: PostgresExporterProps) {
+    super(scope, id);
+    this.port = PORT;
+    this.statStatements = props.statStatements ?? true;
+    const checks: Array<[boolean, string]> = [
+      [
+        typeof props.dsn === "string" && props.dsn.trim() !== "",
+        `postgresExporter.dsn: "${props.dsn}" is empty; pass a sensitive Terraform variable's value`,
+      ],
+    ];
+    const errors = checks.filter(([ok]) => !ok).map(([, msg]) => msg);
+    if (errors.length > 0) {
+      throw new Error(errors.join("\n"));
+    }
+
+    const flags = postgresExporterFlags({ statStatements: this.statStatements });
+    this.service = new MonitoringService(this, "service", {
+      serviceName: "postgres-exporter",
+      context: props.context,
+      image: props.image ?? IMAGES.postgresExporter,
+      command: flags.length > 0 ? flags : undefined,
+      env: { DATA_SOURCE_NAME: props.dsn },
+      healthcheck: { test: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${PORT}/`] },
+      resources: props.resources ?? { memoryMb: 64, cpus: 0.25 },
+      readOnlyRootFilesystem: true,
+    });
+
+    this.hostname = this.service.hostname;
+    this.url = `http://${this.hostname}:${PORT}`;
+    this.scrapeTarget = { job: JOBS.postgresExporter, targets: [`${this.hostname}:${PORT}`] };
+  }
+}
