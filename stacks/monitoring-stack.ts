@@ -8,6 +8,11 @@ import { Duration } from "../alerts/duration";
 import { JOBS } from "../alerts/jobs";
 import { buildDashboards, renderDashboard } from "../dashboards";
 import { Alertmanager, Receiver } from "../constructs/alertmanager";
+import { Alloy } from "../constructs/alloy";
+import { Cadvisor } from "../constructs/cadvisor";
+import { NodeExporter } from "../constructs/node-exporter";
+import { PostgresExporter } from "../constructs/postgres-exporter";
+import { RedisExporter } from "../constructs/redis-exporter";
 import { Grafana } from "../constructs/grafana";
 import { Jaeger } from "../constructs/jaeger";
 import { Loki } from "../constructs/loki";
@@ -207,7 +212,70 @@ export class MonitoringStack extends TerraformStack {
         }),
     ) as Alertmanager;
 
-    const exporterTargets: ScrapeTarget[] = [];
+    const alloy = enabled.alloy && this.loki
+      ? capture(
+          () =>
+            new Alloy(this, "alloy", {
+              context: base,
+              lokiPushUrl: this.loki.pushUrl,
+              resources: config.alloy?.resources,
+              image: config.alloy?.image,
+            }),
+        )
+      : undefined;
+    const exporters = [
+      enabled.node && gateway
+        ? capture(
+            () =>
+              new NodeExporter(this, "node-exporter", {
+                context: base,
+                // Listens on the stack network's gateway only: reachable by Prometheus, not from other hosts.
+                listenAddress: `${gateway}:9100`,
+                dependsOn: [this.network],
+                resources: config.exporters?.node?.resources,
+                image: config.exporters?.node?.image,
+              }),
+          )
+        : undefined,
+      enabled.cadvisor
+        ? capture(
+            () =>
+              new Cadvisor(this, "cadvisor", {
+                context: base,
+                resources: config.exporters?.cadvisor?.resources,
+                image: config.exporters?.cadvisor?.image,
+              }),
+          )
+        : undefined,
+      enabled.postgres
+        ? capture(() => {
+            const pg = config.exporters?.postgres;
+            const dsn = secretToken(
+              "exporters.postgres.dsn",
+              pg?.dsn ?? { variable: "postgres_exporter_dsn", description: "PostgreSQL connection string for postgres-exporter, e.g. postgresql://monitor:…@postgres:5432/messenger?sslmode=disable" },
+            );
+            return new PostgresExporter(this, "postgres-exporter", {
+              context: withApp,
+              dsn: dsn ?? "",
+              resources: pg?.resources,
+              image: pg?.image,
+            });
+          })
+        : undefined,
+      enabled.redis
+        ? capture(() => {
+            const redis = config.exporters?.redis;
+            return new RedisExporter(this, "redis-exporter", {
+              context: withApp,
+              redisAddress: redis?.address,
+              password: secretToken("exporters.redis.password", redis?.password),
+              resources: redis?.resources,
+              image: redis?.image,
+            });
+          })
+        : undefined,
+    ];
+    const exporterTargets: ScrapeTarget[] = exporters.filter((e) => e !== undefined).map((e) => e.scrapeTarget);
     const scrapeTargets: ScrapeTarget[] = [
       {
         job: JOBS.application,
@@ -215,7 +283,7 @@ export class MonitoringStack extends TerraformStack {
         scrapeInterval: appInterval,
         metricsPath: app.metricsPath,
       },
-      ...[this.alertmanager, this.loki, this.jaeger].filter((c) => c !== undefined).map((c) => c.scrapeTarget),
+      ...[this.alertmanager, this.loki, alloy, this.jaeger].filter((c) => c !== undefined).map((c) => c.scrapeTarget),
       ...exporterTargets,
     ];
     if (enabled.minio) {

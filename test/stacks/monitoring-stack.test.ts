@@ -55,7 +55,7 @@ describe("MonitoringStack defaults", () => {
     for (const exporter of ["node-exporter", "cadvisor", "postgres-exporter", "redis-exporter", "alloy", "loki"]) {
       expect(all[`monitoring-${exporter}`].ports ?? []).toEqual([]);
     }
-    const published = Object.values(all).flatMap((c: any) => (c.ports ?? []).map((p: any) => p.external)).sort();
+    const published = Object.values(all).flatMap((c: any) => (c.ports ?? []).map((p: any) => p.external)).sort((a: number, b: number) => a - b);
     expect(published).toEqual([3000, 4317, 4318, 9090, 9093, 16686]);
   });
 
