@@ -231,7 +231,10 @@ class Context {
     if (COUNTER_FUNCTIONS.has(fn) || GAUGE_FUNCTIONS.has(fn)) {
       const arg = args[0];
       if (!arg) return;
-      for (const sel of arg.kind === "selector" ? [arg] : arg.kind === "subquery" ? selectorsOf(arg.expr) : []) {
+      // Only a raw series (`m[5m]`, `m[5m:1m]`) has the catalog's type; a subquery over a computed
+      // expression (`sum(increase(c[1d]))[30d:1h]`) yields gauge-like values whatever it selects.
+      const raw = arg.kind === "selector" ? arg : arg.kind === "subquery" && arg.expr.kind === "selector" ? arg.expr : undefined;
+      for (const sel of raw ? [raw] : []) {
         if (sel.metric === undefined) continue;
         const r = this.resolve(sel.metric);
         if (!r.catalog) continue;

@@ -39,6 +39,8 @@ describe("checkProvenance: passing expressions", () => {
     'increase(prometheus_rule_evaluation_failures_total[5m]) > 0',
     'rate(prometheus_notifications_latency_seconds_sum[5m]) / rate(prometheus_notifications_latency_seconds_count[5m])',
     'ALERTS{alertstate="firing", severity="critical"}',
+    // A subquery over a computed expression is gauge-like, whatever it selects.
+    'predict_linear((sum(increase(messenger_messages_total[1d])))[30d:1h], 90 * 86400)',
     'sum by (instance) (rate(node_cpu_seconds_total[5m])) / on(instance) group_left(nodename) node_uname_info',
     'label_replace(up, "host", "$1", "instance", "(.*):.*") * on(host) group_left() label_replace(node_load1, "host", "$1", "instance", "(.*):.*")',
   ])("%s", (expr) => {
@@ -86,6 +88,12 @@ describe("checkProvenance: each kind of violation", () => {
   it("reports increase() on a summary's quantile series", () => {
     expect(check("increase(go_gc_duration_seconds[5m])")).toBe(
       'error: alert "T": metric "go_gc_duration_seconds": increase() needs a counter, but "go_gc_duration_seconds" is a summary\'s quantile series; use its _sum or _count',
+    );
+  });
+
+  it("reports rate() over a subquery of a raw gauge", () => {
+    expect(check("rate(node_load1[30m:1m])")).toBe(
+      'error: alert "T": metric "node_load1": rate() needs a counter, but "node_load1" is a gauge; use deriv() or delta() for a gauge, or the gauge itself',
     );
   });
 
