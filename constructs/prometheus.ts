@@ -153,6 +153,10 @@ export class Prometheus extends Construct {
   public readonly retentionSize: string;
   /** The rendered prometheus.yml. */
   public readonly config: string;
+  /** What {@link config} was rendered from; the rehearsal re-renders it with loopback addresses and local paths. */
+  public readonly configOptions: PrometheusConfigOptions;
+  /** What the container's flags were built from; the rehearsal swaps only paths and listen address. */
+  public readonly flagOptions: PrometheusFlagOptions;
   public readonly service: MonitoringService;
 
   constructor(scope: Construct, id: string, props: PrometheusProps) {
@@ -184,7 +188,7 @@ export class Prometheus extends Construct {
         throw new Error(`prometheus.ruleFiles: "${f.fileName}" must be a plain file name ending in .yml or .yaml`);
       }
     }
-    this.config = renderPrometheusConfig({
+    this.configOptions = {
       scrapeInterval: this.scrapeInterval,
       evaluationInterval: this.evaluationInterval,
       externalLabels: { stack: props.context.namePrefix },
@@ -192,21 +196,23 @@ export class Prometheus extends Construct {
       alertmanagers: props.alertmanagers ?? [],
       maxExemplars,
       scrapeTargets: [{ job: JOBS.prometheus, targets: [`localhost:${this.port}`] }, ...props.scrapeTargets],
-    });
+    };
+    this.config = renderPrometheusConfig(this.configOptions);
+    this.flagOptions = {
+      configFile: "/etc/prometheus/prometheus.yml",
+      dataPath: "/prometheus",
+      retentionTime: this.retentionTime,
+      retentionSize: this.retentionSize,
+      remoteWriteReceiver: props.remoteWriteReceiver ?? true,
+      externalUrl: props.externalUrl ?? (publishedPort ? `http://localhost:${publishedPort}` : undefined),
+    };
 
     this.service = new MonitoringService(this, "service", {
       serviceName: this.hostname,
       context: props.context,
       image: props.image ?? IMAGES.prometheus,
       user: "65534:65534",
-      command: prometheusFlags({
-        configFile: "/etc/prometheus/prometheus.yml",
-        dataPath: "/prometheus",
-        retentionTime: this.retentionTime,
-        retentionSize: this.retentionSize,
-        remoteWriteReceiver: props.remoteWriteReceiver ?? true,
-        externalUrl: props.externalUrl ?? (publishedPort ? `http://localhost:${publishedPort}` : undefined),
-      }),
+      command: prometheusFlags(this.flagOptions),
       configFiles: [
         { path: "/etc/prometheus/prometheus.yml", content: this.config },
         ...ruleFiles.map((f) => ({ path: `/etc/prometheus/rules/${f.fileName}`, content: f.content })),
