@@ -2,6 +2,8 @@ import { Duration } from "../alerts/duration";
 import { AlertRouting, Receiver } from "../constructs/alertmanager";
 import { ResourceLimits } from "../constructs/service";
 import { ImageRef } from "../constructs/versions";
+import type { BackendConfig } from "./backend";
+import type { DockerHostConfig } from "./docker-host";
 
 /** A duration as a {@link Duration} or in Prometheus' text form (`"15s"`, `"1h30m"`). */
 export type DurationLike = Duration | string;
@@ -194,6 +196,10 @@ export interface MonitoringConfig {
   readonly jaeger?: JaegerOptions;
   readonly exporters?: ExporterOptions;
   readonly rules?: RuleOptions;
+  /** Where Terraform keeps the state (see stacks/backend.ts). @default local file terraform.<stack id>.tfstate */
+  readonly backend?: BackendConfig;
+  /** The Docker daemon to deploy to (see stacks/docker-host.ts). @default the local socket */
+  readonly dockerHost?: DockerHostConfig;
 }
 
 /** The guide's application targets (its `performance-metrics` job). */
