@@ -1,6 +1,5 @@
 import { Annotations, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
-import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
 import { Network } from "@cdktf/provider-docker/lib/network";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { buildRuleGroups, renderRuleFiles, RuleGroup } from "../alerts";
@@ -28,6 +27,8 @@ import {
   isTerraformIdentifier,
   subnetGateway,
 } from "./config";
+import { configureBackend } from "./backend";
+import { configureDockerHost } from "./docker-host";
 
 /**
  * The monitoring stack on one Docker host: every service of the guide as a construct, wired by the
@@ -133,12 +134,8 @@ export class MonitoringStack extends TerraformStack {
       return v.stringValue;
     };
 
-    const dockerHost = new TerraformVariable(this, "docker_host", {
-      type: "string",
-      default: "unix:///var/run/docker.sock",
-      description: "Docker daemon to deploy to: unix:///var/run/docker.sock, ssh://user@host or tcp://host:2376",
-    });
-    new DockerProvider(this, "docker", { host: dockerHost.stringValue });
+    problems.capture(() => configureDockerHost(this, config.dockerHost), undefined);
+    problems.capture(() => configureBackend(this, config.backend), undefined);
     new RandomProvider(this, "random");
 
     this.network = new Network(this, "network", {
