@@ -11,6 +11,32 @@ export type Severity = "critical" | "warning" | "info";
 export const SEVERITIES: readonly Severity[] = ["critical", "warning", "info"];
 
 /**
+ * Label shared by the warning and the critical alert of one symptom (e.g. HostFilesystemAlmostFull and
+ * HostFilesystemFull). Alertmanager's inhibit rule `source: severity="critical"`, `target: severity="warning",
+ * symptom=~".+"`, `equal: [symptom, instance]` then silences the warning while its critical twin fires.
+ * The Alertmanager construct imports this name rather than repeating the string.
+ *
+ * @see https://prometheus.io/docs/alerting/latest/configuration/#inhibit_rule
+ */
+export const SYMPTOM_LABEL = "symptom";
+
+/**
+ * The symptoms that have a warning and a critical alert, as values of {@link SYMPTOM_LABEL}. The twins of
+ * one symptom return the same label set, so `equal` matches them one to one.
+ */
+export const SYMPTOMS = {
+  /** ElevatedErrorRate (warning) and HighErrorRate (critical): share of a job's requests answered 5xx. */
+  httpErrorRatio: "http-error-ratio",
+  /** HostFilesystemAlmostFull (warning) and HostFilesystemFull (critical): free space of a filesystem. */
+  filesystemSpace: "filesystem-space",
+  /** HighCapacityUsage (warning) and LowAvailableMemory (critical): memory of a host. */
+  hostMemory: "host-memory",
+} as const;
+
+/** A value of {@link SYMPTOM_LABEL}. */
+export type Symptom = (typeof SYMPTOMS)[keyof typeof SYMPTOMS];
+
+/**
  * One alerting rule, ready to be rendered into a Prometheus rule file.
  *
  * @see https://prometheus.io/docs/prometheus/latest/configuration/alerting_rules/

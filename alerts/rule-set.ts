@@ -1,6 +1,6 @@
 import { Duration } from "./duration";
 import { formatThreshold, templateContext } from "./format";
-import { AlertRule, RecordingRule, RuleGroup, Severity, SEVERITIES } from "./model";
+import { AlertRule, RecordingRule, RuleGroup, Severity, SEVERITIES, SYMPTOM_LABEL } from "./model";
 import { assertValidPromQL } from "./promql";
 import { ALERT_DEFINITIONS, AlertDefinition, BuildContext, ExporterKey, GROUP_NAMES, RECORDING_RULES, Requirement } from "./rules";
 import { resolveThresholds, Thresholds } from "./thresholds";
@@ -170,7 +170,7 @@ export function resolveAlerts(options: RuleSetOptions): ResolvedAlert[] {
         summary: built.summary(ctx),
         description: built.description(ctx),
         runbookUrl: runbookUrl(def.name, base),
-        labels: def.labels,
+        labels: def.symptom ? { ...def.labels, [SYMPTOM_LABEL]: def.symptom } : def.labels,
         threshold,
       },
     });

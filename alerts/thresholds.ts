@@ -51,8 +51,14 @@ export interface Thresholds {
   readonly websocketLatency: Required<AlertCondition>;
   /** HighHTTPLatency: guide table, HTTP API p95 above 500ms for 10m (target is < 200ms). */
   readonly httpLatency: Required<AlertCondition>;
-  /** HighErrorRate: guide YAML, more than 5% of a job's requests answered 5xx for 10m. */
+  /** HighErrorRate: guide YAML, more than 5% of a job's requests answered 5xx for 10m (critical). */
   readonly httpErrorRatio: Required<AlertCondition>;
+  /**
+   * ElevatedErrorRate: more than 1% of a job's requests answered 5xx for 10m (warning). Users already see
+   * failures well before the guide's 5% page; this opens a ticket early, and is inhibited while
+   * HighErrorRate fires. The same `for` as HighErrorRate, so the warning never arrives after the page.
+   */
+  readonly httpErrorRatioWarning: Required<AlertCondition>;
   /** LowWebSocketAvailability: guide table, fewer than 90% of the past hour's peak connections kept for 15m. */
   readonly websocketAvailability: Required<AlertCondition>;
   /** Window whose peak is the WebSocket connection baseline; long enough to ride out a restart, short enough to follow the daily curve. */
@@ -107,8 +113,13 @@ export interface Thresholds {
   readonly filesystemTimeUntilFull: Required<AlertCondition>;
   /** HostFilesystemFillingUp: history used for the projection; 6h smooths out log rotation and compaction. */
   readonly filesystemPredictionWindow: Duration;
-  /** HostFilesystemAlmostFull: less than 10% space left for 15m; Prometheus TSDB and Loki stop writing soon. */
+  /** HostFilesystemAlmostFull: less than 10% space left for 15m (warning); Prometheus TSDB and Loki stop writing soon. */
   readonly filesystemAvailable: Required<AlertCondition>;
+  /**
+   * HostFilesystemFull: less than 5% space left for 5m (critical). At that level an ordinary burst of writes
+   * (a TSDB compaction needs room for a copy of a block) fails within minutes, so `for` is short.
+   */
+  readonly filesystemAvailableCritical: Required<AlertCondition>;
   /** PrometheusTSDBCompactionsFailing / PrometheusTSDBReloadsFailing: any failure in 3h, held for 15m. */
   readonly tsdbFailures: Required<AlertCondition>;
   /** Lookback of the TSDB failure counters; compactions run every 2h, so 3h always sees one. */
@@ -122,6 +133,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   websocketLatency: cond(0.5, "seconds", "15m"),
   httpLatency: cond(0.5, "seconds", "10m"),
   httpErrorRatio: cond(0.05, "ratio", "10m"),
+  httpErrorRatioWarning: cond(0.01, "ratio", "10m"),
   websocketAvailability: cond(0.9, "ratio", "15m"),
   websocketBaselineWindow: Duration.parse("1h"),
   databaseTransactionDuration: cond(0.5, "seconds", "15m"),
@@ -150,6 +162,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   filesystemTimeUntilFull: cond(24 * 3600, "seconds", "1h"),
   filesystemPredictionWindow: Duration.parse("6h"),
   filesystemAvailable: cond(0.1, "ratio", "15m"),
+  filesystemAvailableCritical: cond(0.05, "ratio", "5m"),
   tsdbFailures: cond(0, "count", "15m"),
   tsdbFailureWindow: Duration.parse("3h"),
 };

@@ -1,4 +1,5 @@
 import { AlertDefinition } from "./types";
+import { SYMPTOMS } from "../model";
 import { RECORDED } from "./selectors";
 
 /** The messenger application's alerts: the guide's YAML and its metric table. */
@@ -76,6 +77,7 @@ export const APPLICATION_ALERTS: readonly AlertDefinition[] = [
     group: "performance-alerts",
     severity: "critical",
     condition: "httpErrorRatio",
+    symptom: SYMPTOMS.httpErrorRatio,
     requires: { application: true },
     valueUnit: "ratio",
     origin: "guide YAML",
@@ -85,6 +87,27 @@ export const APPLICATION_ALERTS: readonly AlertDefinition[] = [
     build: (c) => ({
       expr: `${RECORDED.httpErrorRatio} > ${c.threshold}`,
       summary: (a) => `High HTTP error rate on ${a.label("job")}`,
+      description: (a) => `${a.value} of HTTP requests fail with a 5xx status (threshold ${c.thresholdText}).`,
+    }),
+  },
+  {
+    // Warning twin of HighErrorRate: the same expression, so both return the same `job` series and
+    // Alertmanager's symptom inhibition pairs them.
+    name: "ElevatedErrorRate",
+    group: "performance-alerts",
+    severity: "warning",
+    condition: "httpErrorRatioWarning",
+    symptom: SYMPTOMS.httpErrorRatio,
+    requires: { application: true },
+    valueUnit: "ratio",
+    origin: "added",
+    runbook:
+      "More HTTP requests fail with 5xx than usual, below the level that pages (HighErrorRate, which silences " +
+      "this alert while it fires). Look for the failing endpoints in Loki and Jaeger and at recent deploys " +
+      "before it grows.",
+    build: (c) => ({
+      expr: `${RECORDED.httpErrorRatio} > ${c.threshold}`,
+      summary: (a) => `Elevated HTTP error rate on ${a.label("job")}`,
       description: (a) => `${a.value} of HTTP requests fail with a 5xx status (threshold ${c.thresholdText}).`,
     }),
   },

@@ -1,5 +1,17 @@
+import { SYMPTOMS } from "../model";
 import { AlertDefinition } from "./types";
 import { RATE_WINDOW as W, RECORDED, SELECTORS as S } from "./selectors";
+
+/**
+ * Free-space ratio of writable real filesystems below `threshold`. One expression for both filesystem twins,
+ * so they return the same series (job, instance, device, fstype, mountpoint) and inhibition pairs them.
+ */
+function filesystemAvailableBelow(threshold: number): string {
+  return (
+    `node_filesystem_avail_bytes{${S.filesystem}} / node_filesystem_size_bytes{${S.filesystem}} < ${threshold}` +
+    ` and node_filesystem_readonly{${S.filesystem}} == 0`
+  );
+}
 
 /** Hosts (node exporter), database, cache and media storage: the guide's YAML and metric table. */
 export const INFRASTRUCTURE_ALERTS: readonly AlertDefinition[] = [
@@ -26,6 +38,8 @@ export const INFRASTRUCTURE_ALERTS: readonly AlertDefinition[] = [
     group: "host-alerts",
     severity: "warning",
     condition: "memoryUtilisation",
+    // Warning twin of LowAvailableMemory: used = 1 - available of the same series, the same labels.
+    symptom: SYMPTOMS.hostMemory,
     requires: { exporter: "node" },
     valueUnit: "ratio",
     origin: "guide YAML",
@@ -41,6 +55,7 @@ export const INFRASTRUCTURE_ALERTS: readonly AlertDefinition[] = [
     group: "host-alerts",
     severity: "critical",
     condition: "memoryAvailable",
+    symptom: SYMPTOMS.hostMemory,
     requires: { exporter: "node" },
     valueUnit: "ratio",
     origin: "guide table",
@@ -113,17 +128,34 @@ export const INFRASTRUCTURE_ALERTS: readonly AlertDefinition[] = [
   {
     name: "HostFilesystemAlmostFull",
     group: "host-alerts",
-    severity: "critical",
+    severity: "warning",
     condition: "filesystemAvailable",
+    symptom: SYMPTOMS.filesystemSpace,
+    requires: { exporter: "node" },
+    valueUnit: "ratio",
+    origin: "stack health",
+    runbook:
+      "Little space is left: free some today, before HostFilesystemFull pages (which silences this alert while " +
+      "it fires). Prune images/volumes, lower Prometheus/Loki retention, or grow the disk.",
+    build: (c) => ({
+      expr: filesystemAvailableBelow(c.threshold),
+      summary: (a) => `Filesystem ${a.label("mountpoint")} on ${a.label("instance")} is almost full`,
+      description: (a) => `Only ${a.value} of the space is left (threshold ${c.thresholdText}).`,
+    }),
+  },
+  {
+    name: "HostFilesystemFull",
+    group: "host-alerts",
+    severity: "critical",
+    condition: "filesystemAvailableCritical",
+    symptom: SYMPTOMS.filesystemSpace,
     requires: { exporter: "node" },
     valueUnit: "ratio",
     origin: "stack health",
     runbook: "Free space now, before Prometheus, Loki or PostgreSQL stop writing: prune images/volumes, lower retention, grow the disk.",
     build: (c) => ({
-      expr:
-        `node_filesystem_avail_bytes{${S.filesystem}} / node_filesystem_size_bytes{${S.filesystem}} < ${c.threshold}` +
-        ` and node_filesystem_readonly{${S.filesystem}} == 0`,
-      summary: (a) => `Filesystem ${a.label("mountpoint")} on ${a.label("instance")} is almost full`,
+      expr: filesystemAvailableBelow(c.threshold),
+      summary: (a) => `Filesystem ${a.label("mountpoint")} on ${a.label("instance")} is full`,
       description: (a) => `Only ${a.value} of the space is left (threshold ${c.thresholdText}).`,
     }),
   },

@@ -1,7 +1,7 @@
 import { Duration } from "../duration";
 import { AnnotationContext, ValueUnit } from "../format";
 import { JobName } from "../jobs";
-import { Severity } from "../model";
+import { Severity, Symptom } from "../model";
 import { AlertCondition, Thresholds } from "../thresholds";
 
 /** The exporters a rule set can be built for (their rules are dropped when disabled). */
@@ -67,10 +67,18 @@ export interface AlertDefinition {
   readonly valueUnit: ValueUnit;
   /** Extra labels. */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * The symptom this alert shares with its twin of the other severity; rendered as the `SYMPTOM_LABEL`
+   * label so that Alertmanager inhibits the warning while the critical twin fires. @default none
+   */
+  readonly symptom?: Symptom;
   /** What the alert means and what to do first: the runbook entry in docs/alert-catalog.md. */
   readonly runbook: string;
-  /** Where the rule came from: `guide YAML`, `guide table` or `stack health`. */
-  readonly origin: "guide YAML" | "guide table" | "stack health";
+  /**
+   * Where the rule came from: `guide YAML`, `guide table`, `stack health` (the monitoring stack watching
+   * itself and its host), or `added` (not in the guide: warning twins, containers; see docs/guide-deviations.md).
+   */
+  readonly origin: "guide YAML" | "guide table" | "stack health" | "added";
   build(ctx: BuildContext): BuiltAlert;
 }
 

@@ -51,6 +51,15 @@ export const APPLICATION_CASES: readonly AlertTestCase[] = [
     expected: { labels: JOB, value: 0.1 },
   },
   {
+    // threshold 1%: 0.8% of 10 req/s fail below; 3% above (under HighErrorRate's 5%, so only the warning)
+    alert: "ElevatedErrorRate",
+    signals: [
+      { kind: "rate", series: `messenger_http_requests_total{${APP}, status="200"}`, perSecond: { below: 10 * (1 - T.httpErrorRatioWarning.threshold.value + 0.002), above: 9.7 } },
+      { kind: "rate", series: `messenger_http_requests_total{${APP}, status="503"}`, perSecond: { below: 10 * (T.httpErrorRatioWarning.threshold.value - 0.002), above: 0.3 } },
+    ],
+    expected: { labels: JOB, value: 0.03 },
+  },
+  {
     // 1000 connections at the start of the hour; then 920 (92% of the peak) is fine, 500 (50%) is not
     alert: "LowWebSocketAvailability",
     prelude: Duration.parse("5m"),

@@ -86,6 +86,20 @@ export const INFRASTRUCTURE_CASES: readonly AlertTestCase[] = [
     expected: { labels: FS_LABELS, value: 0.05 },
   },
   {
+    // 6% free is under the warning level but not critical; 2% is
+    alert: "HostFilesystemFull",
+    signals: [
+      { kind: "gauge", series: `node_filesystem_size_bytes{${FS}}`, values: { below: fsSize, above: fsSize } },
+      { kind: "gauge", series: `node_filesystem_readonly{${FS}}`, values: { below: 0, above: 0 } },
+      { kind: "gauge", series: `node_filesystem_avail_bytes{${FS}}`, values: { below: fsSize * (T.filesystemAvailableCritical.threshold.value + 0.01), above: fsSize * 0.02 } },
+      // a container layer (overlay) that is full is not a host filesystem
+      { kind: "gauge", series: `node_filesystem_size_bytes{${NODE_SEL}, device="overlay", fstype="overlay", mountpoint="/var/lib/docker/overlay2/x/merged"}`, values: { below: fsSize, above: fsSize } },
+      { kind: "gauge", series: `node_filesystem_avail_bytes{${NODE_SEL}, device="overlay", fstype="overlay", mountpoint="/var/lib/docker/overlay2/x/merged"}`, values: { below: 0, above: 0 } },
+      { kind: "gauge", series: `node_filesystem_readonly{${NODE_SEL}, device="overlay", fstype="overlay", mountpoint="/var/lib/docker/overlay2/x/merged"}`, values: { below: 0, above: 0 } },
+    ],
+    expected: { labels: FS_LABELS, value: 0.02 },
+  },
+  {
     alert: "HighDatabaseLatency",
     signals: [
       { kind: "gauge", series: `pg_stat_activity_max_tx_duration{${PG}, datname="messenger", state="active"}`, values: { below: T.databaseTransactionDuration.threshold.value * 0.8, above: 2 } },
