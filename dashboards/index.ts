@@ -43,6 +43,14 @@ export interface DashboardOptions {
   readonly scrapeInterval?: Duration;
   /** Services shown in Logs & Traces (Loki `service` label, Jaeger service). @default DEFAULT_APPLICATION_SERVICES */
   readonly applicationServices?: readonly string[];
+  /** Optional stack components; panels on a disabled one's metrics or datasource are left out. @default all enabled */
+  readonly components?: StackComponents;
+}
+
+/** The stack components that can be switched off. */
+export interface StackComponents {
+  readonly alloy: boolean;
+  readonly jaeger: boolean;
 }
 
 /**
@@ -59,6 +67,7 @@ export function buildDashboards(options: DashboardOptions): DashboardFile[] {
     scrapeInterval: options.scrapeInterval,
   };
   const e = options.exporters;
+  const components = options.components ?? { alloy: true, jaeger: true };
   const files: DashboardFile[] = [
     performanceOverview(ctx, e),
     messagingWebsocket(ctx),
@@ -71,8 +80,9 @@ export function buildDashboards(options: DashboardOptions): DashboardFile[] {
   files.push(
     capacityPlanning(ctx, e),
     loadTesting(ctx, e),
-    stackHealth(ctx),
-    logsTraces(ctx, options.applicationServices ?? DEFAULT_APPLICATION_SERVICES),
+    stackHealth(ctx, components),
+    logsTraces(ctx, options.applicationServices ?? DEFAULT_APPLICATION_SERVICES, components),
   );
   return files;
 }
+export { dashboardExpressions, type DashboardExpression } from "./expressions";

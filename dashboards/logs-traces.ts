@@ -1,3 +1,4 @@
+import type { StackComponents } from "./index";
 import { CustomVariableBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
 import * as units from "@grafana/grafana-foundation-sdk/units";
 import { Duration } from "../alerts/duration";
@@ -91,7 +92,7 @@ function latencyWithExemplars(ctx: DashboardContext) {
 }
 
 /** Logs and traces of the application, linked both ways. */
-export function logsTraces(ctx: DashboardContext, services: readonly string[]): DashboardFile {
+export function logsTraces(ctx: DashboardContext, services: readonly string[], components: StackComponents): DashboardFile {
   if (services.length === 0) {
     throw new Error("applicationServices: empty list; name at least one service whose logs and traces to show");
   }
@@ -111,7 +112,10 @@ export function logsTraces(ctx: DashboardContext, services: readonly string[]): 
       ],
       rows: [
         { title: "Logs", panels: [serviceLogs(), errorLogs(services)] },
-        { title: "Traces", panels: [latencyWithExemplars(ctx), recentTraces(), slowTraces(ctx), errorTraces()] },
+        {
+          title: "Traces",
+          panels: [latencyWithExemplars(ctx), ...(components.jaeger ? [recentTraces(), slowTraces(ctx), errorTraces()] : [])],
+        },
       ],
     },
     ctx,

@@ -24,10 +24,15 @@ const GRAFANA_MACROS: ReadonlyArray<readonly [RegExp, string]> = [
  * they are; Grafana's interval macros are replaced by a duration first.
  */
 export function assertValidDashboardPromQL(expr: string, where: string): void {
-  const text = GRAFANA_MACROS.reduce((acc, [pattern, value]) => acc.replace(pattern, value), expr);
+  const text = expandGrafanaMacros(expr);
   try {
     assertValidPromQL(text, where);
   } catch (error) {
     throw new Error(`${(error as Error).message}${text === expr ? "" : ` [query as written: ${expr}]`}`);
   }
+}
+
+/** The query as Prometheus would receive it, with Grafana's interval macros replaced by durations. */
+export function expandGrafanaMacros(expr: string): string {
+  return GRAFANA_MACROS.reduce((acc, [pattern, value]) => acc.replace(pattern, value), expr);
 }

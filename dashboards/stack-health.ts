@@ -1,5 +1,6 @@
 import * as units from "@grafana/grafana-foundation-sdk/units";
 import { JOBS } from "../alerts/jobs";
+import type { StackComponents } from "./index";
 import { alertLine, assembleDashboard, type DashboardContext, type DashboardFile, histogramQuantile, promQuery, promString, RATE_INTERVAL, table, timeseries } from "./common";
 
 const STACK_JOBS = [JOBS.prometheus, JOBS.alertmanager, JOBS.loki, JOBS.alloy, JOBS.jaeger, JOBS.grafana];
@@ -162,7 +163,7 @@ function grafanaRequests() {
 }
 
 /** Is the monitoring itself healthy? A silent monitoring stack looks exactly like a healthy application. */
-export function stackHealth(ctx: DashboardContext): DashboardFile {
+export function stackHealth(ctx: DashboardContext, components: StackComponents): DashboardFile {
   return assembleDashboard(
     {
       uid: "monitoring-stack-health",
@@ -177,7 +178,16 @@ export function stackHealth(ctx: DashboardContext): DashboardFile {
           panels: [prometheusIngestion(), prometheusSeries(), prometheusStorage(), ruleEvaluationFailures(ctx), notificationErrors(ctx)],
         },
         { title: "Alertmanager", panels: [alertmanagerAlerts(), alertmanagerNotificationFailures(ctx)] },
-        { title: "Logs, traces, Grafana", panels: [lokiIngestion(), lokiLatency(), alloyLogShipping(), jaegerSpans(), grafanaRequests()] },
+        {
+          title: "Logs, traces, Grafana",
+          panels: [
+            lokiIngestion(),
+            lokiLatency(),
+            ...(components.alloy ? [alloyLogShipping()] : []),
+            ...(components.jaeger ? [jaegerSpans()] : []),
+            grafanaRequests(),
+          ],
+        },
       ],
     },
     ctx,

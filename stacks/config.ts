@@ -1,4 +1,5 @@
 import { Duration } from "../alerts/duration";
+import type { MetricDeclaration } from "../alerts/catalog";
 import { AlertRouting, Receiver } from "../constructs/alertmanager";
 import { ResourceLimits } from "../constructs/service";
 import { ImageRef } from "../constructs/versions";
@@ -47,6 +48,12 @@ export interface ApplicationOptions {
   readonly scrapeInterval?: DurationLike;
   /** @default "/metrics" */
   readonly metricsPath?: string;
+  /**
+   * The metrics the application exports: name, type, labels and histogram buckets. Every rule and
+   * panel is checked against them at synth time (README, "Declaring your application's metrics").
+   * @default the guide's `messenger_*` metrics (DEFAULT_APPLICATION_METRICS)
+   */
+  readonly metrics?: readonly MetricDeclaration[];
 }
 
 export interface PrometheusOptions extends ServiceOptions {
@@ -132,7 +139,7 @@ export interface MinioOptions {
   readonly enabled?: boolean;
   /** @default ["minio:9000"] */
   readonly targets?: readonly string[];
-  /** @default "/minio/v2/metrics/cluster" */
+  /** MinIO's v3 metrics API, which the metric catalog and the rules follow. @default "/minio/metrics/v3" */
   readonly metricsPath?: string;
 }
 
@@ -200,6 +207,16 @@ export interface MonitoringConfig {
   readonly backend?: BackendConfig;
   /** The Docker daemon to deploy to (see stacks/docker-host.ts). @default the local socket */
   readonly dockerHost?: DockerHostConfig;
+  readonly provenance?: ProvenanceOptions;
+}
+
+/** The synth-time check that every query reads a metric some scraped target exports. */
+export interface ProvenanceOptions {
+  /**
+   * How a latency threshold that is not a bucket boundary of its histogram is reported: such an alert
+   * cannot fire exactly at its threshold. @default "error"
+   */
+  readonly bucketPolicy?: "error" | "warning";
 }
 
 /** The guide's application targets (its `performance-metrics` job). */

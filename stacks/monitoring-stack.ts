@@ -5,6 +5,7 @@ import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { buildRuleGroups, renderRuleFiles, RuleGroup } from "../alerts";
 import { Duration } from "../alerts/duration";
 import { JOBS } from "../alerts/jobs";
+import { DEFAULT_APPLICATION_METRICS, formatFindings } from "../alerts/catalog";
 import { buildDashboards, renderDashboard } from "../dashboards";
 import { Alertmanager, Receiver } from "../constructs/alertmanager";
 import { Alloy } from "../constructs/alloy";
@@ -29,6 +30,7 @@ import {
 } from "./config";
 import { configureBackend } from "./backend";
 import { configureDockerHost } from "./docker-host";
+import { stackProvenance } from "./provenance";
 
 /**
  * The monitoring stack on one Docker host: every service of the guide as a construct, wired by the
@@ -288,7 +290,7 @@ export class MonitoringStack extends TerraformStack {
       scrapeTargets.push({
         job: JOBS.minio,
         targets: minio.targets ?? ["minio:9000"],
-        metricsPath: minio.metricsPath ?? "/minio/v2/metrics/cluster",
+        metricsPath: minio.metricsPath ?? "/minio/metrics/v3",
       });
     }
 
@@ -314,6 +316,7 @@ export class MonitoringStack extends TerraformStack {
             exporters: { node: enabled.node, cadvisor: enabled.cadvisor, postgres: enabled.postgres, redis: enabled.redis, minio: enabled.minio },
             applicationJob: JOBS.application,
             scrapeInterval,
+            components: { alloy: alloy !== undefined, jaeger: this.jaeger !== undefined },
           }),
         [],
       ) ?? [];
@@ -361,6 +364,22 @@ export class MonitoringStack extends TerraformStack {
         }),
     ) as Prometheus;
 
+    const findings = stackProvenance({
+      ruleGroups: this.ruleGroups,
+      dashboards,
+      scrapedJobs: [JOBS.prometheus, ...scrapeTargets.map((t) => t.job)],
+      remoteWrite: promOpts.remoteWriteReceiver ?? true,
+      application: app.metrics ?? DEFAULT_APPLICATION_METRICS,
+      bucketPolicy: config.provenance?.bucketPolicy,
+    });
+    for (const f of findings) {
+      const line = formatFindings([f]);
+      if (f.severity === "error") {
+        problems.add(`metric provenance: ${line}`);
+      } else {
+        Annotations.of(this).addWarning(`metric provenance: ${line}`);
+      }
+    }
     checkPortClashes(this, problems);
     problems.throwIfAny();
 

@@ -1,6 +1,7 @@
 import { Testing } from "cdktf";
 import { MonitoringConfig, secret } from "../../stacks/config";
 import { MonitoringStack } from "../../stacks/monitoring-stack";
+import { DEFAULT_APPLICATION_METRICS } from "../../alerts/catalog";
 import { parseYaml, resources } from "../constructs/helpers";
 
 function build(config: MonitoringConfig = {}): { stack: MonitoringStack; out: string; json: any } {
@@ -169,7 +170,7 @@ describe("MonitoringStack props", () => {
   test("MinIO is scraped when enabled", () => {
     const { stack } = build({ exporters: { minio: { enabled: true, targets: ["media:9000"] } } });
     const job = parseYaml(stack.prometheus.config).scrape_configs.find((j: any) => j.job_name === "minio");
-    expect(job).toMatchObject({ metrics_path: "/minio/v2/metrics/cluster", static_configs: [{ targets: ["media:9000"] }] });
+    expect(job).toMatchObject({ metrics_path: "/minio/metrics/v3", static_configs: [{ targets: ["media:9000"] }] });
   });
 
   test("receivers' secrets become sensitive variables, shared by name", () => {
@@ -234,5 +235,40 @@ describe("MonitoringStack validation", () => {
     expect(() => build({ bindAddress: "x", application: { targets: [] }, prometheus: { scrapeInterval: "x" } })).toThrow(
       /invalid monitoring config:\n  - .*\n  - .*\n  - /,
     );
+  });
+});
+
+describe("MonitoringStack metric provenance", () => {
+  const withoutConnections = DEFAULT_APPLICATION_METRICS.filter((m) => m.name !== "messenger_websocket_connections");
+  const coarseBuckets = DEFAULT_APPLICATION_METRICS.map((m) =>
+    m.name === "messenger_message_delivery_latency_seconds" ? { ...m, buckets: [0.1, 0.25, 0.75, 2.5] } : m,
+  );
+
+  test("an application metric that the app does not declare fails synth, naming the alert and the panel", () => {
+    expect(() => build({ application: { metrics: withoutConnections } })).toThrow(
+      /metric provenance: error: .*messenger_websocket_connections/,
+    );
+    try {
+      build({ application: { metrics: withoutConnections } });
+    } catch (e) {
+      const message = (e as Error).message;
+      expect(message).toMatch(/recording rule|alert /);
+      expect(message).toMatch(/dashboard "Messaging & WebSocket"/);
+    }
+  });
+
+  test("a threshold between histogram buckets is an error by default and a warning when configured", () => {
+    expect(() => build({ application: { metrics: coarseBuckets } })).toThrow(/metric provenance: error: .*bucket/);
+    const { stack } = build({ application: { metrics: coarseBuckets }, provenance: { bucketPolicy: "warning" } });
+    const warnings = stack.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data));
+    expect(warnings.some((w) => /metric provenance: warning: .*bucket/.test(w))).toBe(true);
+  });
+
+  test("disabling Alloy and Jaeger removes their panels instead of leaving them without data", () => {
+    const { stack } = build({ alloy: { enabled: false }, jaeger: { enabled: false } });
+    const grafana = containers(Testing.synth(stack))["monitoring-grafana"];
+    const files = (grafana.upload as any[]).map((u) => u.file);
+    expect(files).toContain("/etc/grafana/dashboards/monitoring-stack/monitoring-stack-health.json");
+    expect(parseYaml(stack.grafana.datasourcesConfig).datasources.map((d: any) => d.uid)).not.toContain("jaeger");
   });
 });

@@ -1,0 +1,38 @@
+import { RuleGroup, isAlertRule } from "../alerts";
+import { K6_JOB, MetricDeclaration, buildCatalog, checkProvenance, Finding } from "../alerts/catalog";
+import { DashboardFile, dashboardExpressions } from "../dashboards";
+
+/** Input of {@link stackProvenance}: everything of one stack that queries metrics, and what it scrapes. */
+export interface StackProvenanceInput {
+  readonly ruleGroups: readonly RuleGroup[];
+  readonly dashboards: readonly DashboardFile[];
+  /** Jobs Prometheus scrapes (a disabled exporter's job is absent, so its metrics are unknown). */
+  readonly scrapedJobs: readonly string[];
+  /** Whether k6 results arrive by remote write. */
+  readonly remoteWrite: boolean;
+  /** The application's declared metrics. */
+  readonly application: readonly MetricDeclaration[];
+  /** @default "error" */
+  readonly bucketPolicy?: "error" | "warning";
+}
+
+/**
+ * Walks every alert, recording rule and dashboard query of a stack against the metric catalog of the
+ * jobs it really scrapes: a metric that nothing exports, `rate()` on a gauge, an unknown label or a
+ * latency threshold between histogram buckets is a finding.
+ */
+export function stackProvenance(input: StackProvenanceInput): Finding[] {
+  const rules = input.ruleGroups.flatMap((g) => g.rules.map((r) => ({ group: g.name, rule: r })));
+  return checkProvenance({
+    catalog: buildCatalog({
+      scrapedJobs: input.remoteWrite ? [...input.scrapedJobs, K6_JOB] : input.scrapedJobs,
+      application: input.application,
+    }),
+    recordingRules: rules.flatMap(({ rule }) => (isAlertRule(rule) ? [] : [rule])),
+    expressions: [
+      ...rules.flatMap(({ group, rule }) => (isAlertRule(rule) ? [{ where: `alert ${rule.name} (group ${group})`, expr: rule.expr }] : [])),
+      ...dashboardExpressions(input.dashboards),
+    ],
+    bucketPolicy: input.bucketPolicy,
+  });
+}
