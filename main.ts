@@ -1,4 +1,6 @@
 import { App } from "cdktf";
+import { MonitoringConfig } from "./stacks/config";
+import { defineEnvironments, ENVIRONMENTS_VARIABLE } from "./stacks/environments";
 import { MonitoringStack } from "./stacks/monitoring-stack";
 
 /**
@@ -7,5 +9,21 @@ import { MonitoringStack } from "./stacks/monitoring-stack";
  * Terraform variable that you set at deploy time (`TF_VAR_slack_api_url`).
  */
 const app = new App();
-new MonitoringStack(app, "monitoring", {});
+const config: MonitoringConfig = {};
+
+// The default stack: local Docker, local state (`cdktf synth`, `cdktf deploy monitoring`).
+new MonitoringStack(app, "monitoring", config);
+
+// Environments, opt-in: MONITORING_ENVIRONMENTS=all (or "staging,production") adds the stacks
+// monitoring-staging and monitoring-production, each with its own state and Docker host. CI plans and
+// deploys them (docs/ci.md). Replace the example bucket and hosts with yours.
+defineEnvironments(
+  app,
+  { ...config, backend: { kind: "s3", bucket: "example-monitoring-state", region: "eu-central-1", key: "{stack}/terraform.tfstate" } },
+  {
+    staging: { dockerHost: { url: "ssh://deploy@staging.example.com" } },
+    production: { dockerHost: { url: "ssh://deploy@monitoring.example.com" }, prometheus: { retentionTime: "30d" } },
+  },
+  { select: process.env[ENVIRONMENTS_VARIABLE] ?? "" },
+);
 app.synth();
