@@ -2,8 +2,8 @@ import { Duration } from "./duration";
 import { formatThreshold, templateContext } from "./format";
 import { AlertRule, RecordingRule, RuleGroup, Severity, SEVERITIES, SYMPTOM_LABEL } from "./model";
 import { assertValidPromQL } from "./promql";
-import { ALERT_DEFINITIONS, AlertDefinition, BuildContext, ExporterKey, GROUP_NAMES, RECORDING_RULES, Requirement } from "./rules";
-import { resolveThresholds, Thresholds } from "./thresholds";
+import { ALERT_DEFINITIONS, AlertDefinition, BuildContext, ConditionKey, ExporterKey, GROUP_NAMES, RECORDING_RULES, Requirement } from "./rules";
+import { AlertCondition, resolveThresholds, Thresholds } from "./thresholds";
 
 /** Per-alert changes from the stack config, without copying the rule set. */
 export interface AlertOverride {
@@ -116,6 +116,57 @@ function validateOptions(options: RuleSetOptions): void {
   }
 }
 
+/** The condition one alert uses: its thresholds entry with the alert's own override applied. */
+function effectiveCondition(def: AlertDefinition, thresholds: Thresholds, override: AlertOverride): AlertCondition {
+  const condition = thresholds[def.condition];
+  const forDuration =
+    override.for === undefined
+      ? condition.for
+      : override.for instanceof Duration
+        ? override.for
+        : Duration.parse(override.for, `overrides.${def.name}.for`);
+  const threshold = condition.threshold
+    ? { value: override.threshold ?? condition.threshold.value, unit: condition.threshold.unit }
+    : undefined;
+  return threshold ? { threshold, for: forDuration } : { for: forDuration };
+}
+
+function sameCondition(a: AlertCondition, b: AlertCondition): boolean {
+  return a.for.compare(b.for) === 0 && a.threshold?.value === b.threshold?.value && a.threshold?.unit === b.threshold?.unit;
+}
+
+/**
+ * The thresholds the rule set of `options` really uses: `DEFAULT_THRESHOLDS` with `options.thresholds`, and
+ * every per-alert `overrides[name].threshold` / `for` written onto the entry that alert reads. Give this to
+ * the dashboards, so that a panel draws its line where the overridden alert fires.
+ *
+ * An entry read by several alerts (`componentDown`, `configReloadFailure`, `tsdbFailures`) follows an
+ * override only when every enabled alert reading it ends up with the same value; otherwise it keeps the
+ * value that the alerts without an override still use. Disabled alerts do not count. Options are validated
+ * as {@link buildRuleGroups} validates them.
+ */
+export function effectiveThresholds(options: RuleSetOptions): Thresholds {
+  validateOptions(options);
+  const thresholds = resolveThresholds(options.thresholds);
+  const overrides = options.overrides ?? {};
+  validateOverrides(overrides, thresholds);
+  const byEntry = new Map<ConditionKey, AlertCondition[]>();
+  for (const def of ALERT_DEFINITIONS) {
+    const override = overrides[def.name] ?? {};
+    if (override.enabled === false) {
+      continue;
+    }
+    byEntry.set(def.condition, [...(byEntry.get(def.condition) ?? []), effectiveCondition(def, thresholds, override)]);
+  }
+  const effective: Record<string, unknown> = { ...thresholds };
+  for (const [entry, conditions] of byEntry) {
+    if (conditions.every((c) => sameCondition(c, conditions[0]))) {
+      effective[entry] = conditions[0];
+    }
+  }
+  return effective as unknown as Thresholds;
+}
+
 /** An alert with options applied, plus what the catalog needs to describe it. */
 export interface ResolvedAlert {
   readonly definition: AlertDefinition;
@@ -139,16 +190,7 @@ export function resolveAlerts(options: RuleSetOptions): ResolvedAlert[] {
     if (override.enabled === false || !requirementMet(def.requires, options)) {
       continue;
     }
-    const condition = thresholds[def.condition];
-    const forDuration =
-      override.for === undefined
-        ? condition.for
-        : override.for instanceof Duration
-          ? override.for
-          : Duration.parse(override.for, `overrides.${def.name}.for`);
-    const threshold = condition.threshold
-      ? { value: override.threshold ?? condition.threshold.value, unit: condition.threshold.unit }
-      : undefined;
+    const { for: forDuration, threshold } = effectiveCondition(def, thresholds, override);
     const buildContext: BuildContext = {
       thresholds,
       threshold: threshold?.value ?? Number.NaN,
