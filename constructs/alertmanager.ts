@@ -3,6 +3,7 @@ import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { Duration } from "../alerts/duration";
 import { JOBS } from "../alerts/jobs";
+import { SYMPTOM_LABEL } from "../alerts/model";
 import { IMAGES, ImageRef } from "./versions";
 import { MonitoringService, ResourceLimits, ScrapeTarget, SecretFile, ServiceContext, isPort } from "./service";
 
@@ -155,10 +156,18 @@ export function renderAlertmanagerConfig(o: AlertmanagerConfigOptions): string {
       ],
     },
     inhibit_rules: [
+      // A critical alert silences the warning of the same name (same alert at two thresholds)...
       {
         source_matchers: ['severity="critical"'],
         target_matchers: ['severity="warning"'],
         equal: [...GROUP_BY],
+      },
+      // ...and the warning twin that watches the same symptom under another name (HighErrorRate over
+      // ElevatedErrorRate). The target must carry the label: equal labels that both lack would match.
+      {
+        source_matchers: ['severity="critical"', `${SYMPTOM_LABEL}=~".+"`],
+        target_matchers: ['severity="warning"', `${SYMPTOM_LABEL}=~".+"`],
+        equal: [SYMPTOM_LABEL, "instance"],
       },
     ],
     receivers: receivers.map((r) => ({

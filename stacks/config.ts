@@ -1,5 +1,6 @@
 import { Duration } from "../alerts/duration";
 import type { MetricDeclaration } from "../alerts/catalog";
+import type { AlertOverride } from "../alerts/rule-set";
 import { AlertRouting, Receiver } from "../constructs/alertmanager";
 import { ResourceLimits } from "../constructs/service";
 import { ImageRef } from "../constructs/versions";
@@ -151,15 +152,8 @@ export interface ExporterOptions {
   readonly minio?: MinioOptions;
 }
 
-/** A change to one alert of the rule library, by alert name. */
-export interface RuleOverride {
-  /** @default true */
-  readonly enabled?: boolean;
-  /** In the alert's own unit (seconds, ratio 0..1, bytes...). */
-  readonly threshold?: number;
-  readonly for?: DurationLike;
-  readonly severity?: string;
-}
+/** A change to one alert of the rule library, by alert name: `enabled`, `threshold`, `for`, `severity`. */
+export type RuleOverride = AlertOverride;
 
 export interface RuleOptions {
   /** Per alert: disable it or change its threshold, `for` or severity. @default none */

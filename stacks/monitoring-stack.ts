@@ -2,11 +2,11 @@ import { Annotations, TerraformOutput, TerraformStack, TerraformVariable } from 
 import { Construct } from "constructs";
 import { Network } from "@cdktf/provider-docker/lib/network";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
-import { buildRuleGroups, renderRuleFiles, RuleGroup } from "../alerts";
+import { buildRuleGroups, effectiveThresholds, renderRuleFiles, RuleGroup, RuleSetOptions } from "../alerts";
 import { Duration } from "../alerts/duration";
 import { JOBS } from "../alerts/jobs";
 import { DEFAULT_APPLICATION_METRICS, formatFindings } from "../alerts/catalog";
-import { buildDashboards, renderDashboard } from "../dashboards";
+import { buildDashboards, DashboardFile, renderDashboard } from "../dashboards";
 import { Alertmanager, Receiver } from "../constructs/alertmanager";
 import { Alloy } from "../constructs/alloy";
 import { Cadvisor } from "../constructs/cadvisor";
@@ -47,6 +47,8 @@ export class MonitoringStack extends TerraformStack {
   public readonly jaeger?: Jaeger;
   /** The rule groups Prometheus loads. */
   public readonly ruleGroups: readonly RuleGroup[];
+  /** The dashboards Grafana provisions. */
+  public readonly dashboards: readonly DashboardFile[];
   /** Every scrape target, in prometheus.yml order (after Prometheus itself). */
   public readonly scrapeTargets: readonly ScrapeTarget[];
 
@@ -294,32 +296,29 @@ export class MonitoringStack extends TerraformStack {
       });
     }
 
-    const stackJobs = [JOBS.prometheus, JOBS.grafana, ...scrapeTargets.map((t) => t.job)];
-    this.ruleGroups =
-      problems.capture(
-        () =>
-          buildRuleGroups({
-            scrapeInterval,
-            evaluationInterval,
-            exporters: { node: enabled.node, cadvisor: enabled.cadvisor, postgres: enabled.postgres, redis: enabled.redis, minio: enabled.minio },
-            stackJobs,
-            overrides: config.rules?.overrides as never,
-            runbookBaseUrl: config.rules?.runbookBaseUrl,
-          }),
-        [] as RuleGroup[],
-      ) ?? [];
-
-    const dashboards =
-      problems.capture(
-        () =>
-          buildDashboards({
-            exporters: { node: enabled.node, cadvisor: enabled.cadvisor, postgres: enabled.postgres, redis: enabled.redis, minio: enabled.minio },
-            applicationJob: JOBS.application,
-            scrapeInterval,
-            components: { alloy: alloy !== undefined, jaeger: this.jaeger !== undefined },
-          }),
-        [],
-      ) ?? [];
+    const exporterFlags = { node: enabled.node, cadvisor: enabled.cadvisor, postgres: enabled.postgres, redis: enabled.redis, minio: enabled.minio };
+    const ruleOptions: RuleSetOptions = {
+      scrapeInterval,
+      evaluationInterval,
+      exporters: exporterFlags,
+      stackJobs: [JOBS.prometheus, JOBS.grafana, ...scrapeTargets.map((t) => t.job)],
+      overrides: config.rules?.overrides,
+      runbookBaseUrl: config.rules?.runbookBaseUrl,
+    };
+    this.ruleGroups = problems.capture(() => buildRuleGroups(ruleOptions), [] as RuleGroup[]);
+    const dashboards: DashboardFile[] = problems.capture(
+      () =>
+        buildDashboards({
+          exporters: exporterFlags,
+          applicationJob: JOBS.application,
+          scrapeInterval,
+          // The same thresholds the (possibly overridden) alerts use, so panel lines match them.
+          thresholds: effectiveThresholds(ruleOptions),
+          components: { alloy: alloy !== undefined, jaeger: this.jaeger !== undefined },
+        }),
+      [],
+    );
+    this.dashboards = dashboards;
     this.grafana = capture(
       () =>
         new Grafana(this, "grafana", {

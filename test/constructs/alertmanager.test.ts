@@ -43,6 +43,11 @@ describe("Alertmanager", () => {
     ]);
     expect(config.inhibit_rules).toEqual([
       { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ["alertname", "instance"] },
+      {
+        source_matchers: ['severity="critical"', 'symptom=~".+"'],
+        target_matchers: ['severity="warning"', 'symptom=~".+"'],
+        equal: ["symptom", "instance"],
+      },
     ]);
     expect(config.receivers.map((r: any) => r.name)).toEqual(["default", BLACKHOLE]);
     const container = only(out, "docker_container") as any;
