@@ -120,6 +120,21 @@ export interface Thresholds {
    * (a TSDB compaction needs room for a copy of a block) fails within minutes, so `for` is short.
    */
   readonly filesystemAvailableCritical: Required<AlertCondition>;
+  /**
+   * ContainerRestarting: more than 2 restarts of one container within `containerRestartWindow`, held as long
+   * as that window. A burst of restarts at boot (a service up before its database) drops out of the window
+   * just before `for` elapses; a crash loop keeps the count up, since Docker's restart back-off doubles from
+   * 100ms to at most 1m (a looping container restarts 10+ times in 15m).
+   */
+  readonly containerRestarts: Required<AlertCondition>;
+  /** Lookback of ContainerRestarting's restart count; 15m holds many restarts at Docker's longest back-off. */
+  readonly containerRestartWindow: Duration;
+  /**
+   * ContainerMemoryNearLimit: working set above 90% of the container's memory limit for 5m. The working set
+   * (usage minus inactive file cache, which the kernel reclaims first) is what it cannot easily drop; at the limit the OOM killer ends the
+   * container. Containers without a limit have none to approach and are left out.
+   */
+  readonly containerMemoryLimitUtilisation: Required<AlertCondition>;
   /** PrometheusTSDBCompactionsFailing / PrometheusTSDBReloadsFailing: any failure in 3h, held for 15m. */
   readonly tsdbFailures: Required<AlertCondition>;
   /** Lookback of the TSDB failure counters; compactions run every 2h, so 3h always sees one. */
@@ -163,6 +178,9 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   filesystemPredictionWindow: Duration.parse("6h"),
   filesystemAvailable: cond(0.1, "ratio", "15m"),
   filesystemAvailableCritical: cond(0.05, "ratio", "5m"),
+  containerRestarts: cond(2, "count", "15m"),
+  containerRestartWindow: Duration.parse("15m"),
+  containerMemoryLimitUtilisation: cond(0.9, "ratio", "5m"),
   tsdbFailures: cond(0, "count", "15m"),
   tsdbFailureWindow: Duration.parse("3h"),
 };

@@ -1,4 +1,5 @@
 import { APPLICATION_ALERTS } from "./application";
+import { CONTAINER_ALERTS } from "./containers";
 import { INFRASTRUCTURE_ALERTS } from "./infrastructure";
 import { STACK_HEALTH_ALERTS } from "./stack-health";
 import { AlertDefinition } from "./types";
@@ -12,5 +13,6 @@ export { COMPONENT_DOWN_ALERTS } from "./stack-health";
 export const ALERT_DEFINITIONS: readonly AlertDefinition[] = [
   ...APPLICATION_ALERTS,
   ...INFRASTRUCTURE_ALERTS,
+  ...CONTAINER_ALERTS,
   ...STACK_HEALTH_ALERTS,
 ];

@@ -16,6 +16,11 @@ export const SELECTORS = {
   minio: `job="${JOBS.minio}"`,
   prometheus: `job="${JOBS.prometheus}"`,
   alertmanager: `job="${JOBS.alertmanager}"`,
+  /**
+   * Docker containers only. cAdvisor (in `--docker_only` mode) also exports the root cgroup `/`, whose
+   * series have no `name`; `name` is the container name, `id` its cgroup, `image` its image.
+   */
+  container: `job="${JOBS.cadvisor}", name!=""`,
   /** Real filesystems only: container layers and memory filesystems come and go. */
   filesystem: `job="${JOBS.nodeExporter}", fstype!~"tmpfs|ramfs|overlay|squashfs|nsfs|autofs|fuse.lxcfs", mountpoint!=""`,
   /** Physical interfaces only: Docker's veth/bridge devices double-count container traffic. */

@@ -24,6 +24,7 @@ export const GROUP_NAMES = [
   "database-alerts",
   "cache-alerts",
   "storage-alerts",
+  "container-alerts",
   "stack-health",
 ] as const;
 

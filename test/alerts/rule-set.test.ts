@@ -138,6 +138,25 @@ describe("buildRuleGroups options", () => {
     expect(alert(buildRuleGroups(ALL), "TargetDown").expr).toBe('up{job!~"alertmanager|loki|alloy|jaeger"} == 0');
   });
 
+  test("cadvisor: false removes the container alerts", () => {
+    // GIVEN cAdvisor not scraped
+    const groups = buildRuleGroups({ ...ALL, exporters: { ...ALL.exporters, cadvisor: false } });
+    // THEN no container group remains and no rule reads container_ metrics
+    expect(groups.map((g) => g.name)).not.toContain("container-alerts");
+    expect(groups.flatMap((g) => g.rules).map((r) => r.expr).join("\n")).not.toMatch(/container_/);
+    expect(alertsOf(buildRuleGroups(ALL)).map((a) => a.name)).toEqual(expect.arrayContaining(["ContainerRestarting", "ContainerMemoryNearLimit"]));
+  });
+
+  test("container alerts select named containers only and skip containers without a memory limit", () => {
+    const groups = buildRuleGroups(ALL);
+    expect(alert(groups, "ContainerRestarting").expr).toBe(
+      'changes(container_start_time_seconds{job="cadvisor", name!=""}[15m]) > 2',
+    );
+    expect(alert(groups, "ContainerMemoryNearLimit").expr).toBe(
+      'container_memory_working_set_bytes{job="cadvisor", name!=""} / (container_spec_memory_limit_bytes{job="cadvisor", name!=""} > 0) > 0.9',
+    );
+  });
+
   test("application: false removes the messenger alerts", () => {
     const groups = buildRuleGroups({ ...ALL, application: false });
     expect(groups.map((g) => g.name)).not.toContain("performance-alerts");
@@ -247,6 +266,7 @@ describe("rendering", () => {
       "database-alerts.rules.yml",
       "cache-alerts.rules.yml",
       "storage-alerts.rules.yml",
+      "container-alerts.rules.yml",
       "stack-health.rules.yml",
     ]);
     expect(renderRuleFiles(buildRuleGroups(ALL))).toEqual(files);

@@ -89,6 +89,23 @@ function inputSeries(t: Timeline, signal: Signal): { series: string; values: str
           values: linearValues(t, signal.start ?? 0, (p) => phaseValue(signal.perSecond, p) * seconds),
         },
       ];
+    case "restarts": {
+      const values: number[] = [0];
+      let last = 0;
+      let at = 0;
+      for (const phase of PHASES) {
+        const every = phaseValue(signal.every, phase);
+        const everySteps = every ? Math.round(every.milliseconds / t.interval.milliseconds) : 0;
+        for (let i = 1; i <= steps(t, phase); i++) {
+          at += seconds;
+          if (everySteps > 0 && i % everySteps === 0) {
+            last = at;
+          }
+          values.push(last);
+        }
+      }
+      return [{ series: signal.series, values: values.join(" ") }];
+    }
     case "histogram": {
       const perSecond = (p: PhaseName, le: number) =>
         phaseValue(signal.observations, p)

@@ -41,7 +41,18 @@ export interface HistogramSignal {
   readonly observations: Phases<Observations>;
 }
 
-export type Signal = GaugeSignal | RateSignal | HistogramSignal;
+/**
+ * A start time, like cAdvisor's `container_start_time_seconds`: the time (seconds from the test's start)
+ * of the last (re)start, which jumps at every restart. Per phase, a restart every `every` from the phase's
+ * start, or `null` for none.
+ */
+export interface RestartSignal {
+  readonly kind: "restarts";
+  readonly series: string;
+  readonly every: Phases<Duration | null>;
+}
+
+export type Signal = GaugeSignal | RateSignal | HistogramSignal | RestartSignal;
 
 /**
  * A promtool unit test of one alert. The generator derives the timeline from the alert's `for` and
