@@ -86,11 +86,21 @@ export interface AlertLine {
   readonly unit: string;
   /** `above`: the alert fires when the series rises over `value`; `below`: when it drops under it. */
   readonly direction: "above" | "below";
+  /** The warning twin that fires earlier (same symptom, lower severity), drawn orange. @default none */
+  readonly warning?: { readonly alert: string; readonly value: number };
 }
 
 /** The line for an alert's typed threshold. */
 export function alertLine(alert: string, threshold: Threshold, direction: AlertLine["direction"] = "above"): AlertLine {
   return { alert, value: threshold.value, unit: GRAFANA_UNIT[threshold.unit], direction };
+}
+
+/** The line of a critical alert with the line of its warning twin (e.g. HighErrorRate and ElevatedErrorRate). */
+export function withWarning(line: AlertLine, alert: string, threshold: Threshold): AlertLine {
+  if (GRAFANA_UNIT[threshold.unit] !== line.unit) {
+    throw new Error(`${alert}: threshold unit "${threshold.unit}" differs from ${line.alert}'s ("${line.unit}"); twins must share a unit`);
+  }
+  return { ...line, warning: { alert, value: threshold.value } };
 }
 
 /** Everything a dashboard factory needs, resolved once from {@link DashboardOptions}. */
@@ -254,17 +264,12 @@ function refIds<T extends { refId(id: string): unknown }>(queries: readonly T[])
 export function alertThresholds(alert: AlertLine | undefined): ThresholdsConfigBuilder {
   // Grafana's base step has value null ("-Infinity"); the SDK types it as number.
   const base = null as unknown as number;
+  const warning = alert?.warning ? [{ value: alert.warning.value, color: "orange" }] : [];
   const steps = !alert
     ? [{ value: base, color: "green" }]
     : alert.direction === "above"
-      ? [
-          { value: base, color: "green" },
-          { value: alert.value, color: "red" },
-        ]
-      : [
-          { value: base, color: "red" },
-          { value: alert.value, color: "green" },
-        ];
+      ? [{ value: base, color: "green" }, ...warning, { value: alert.value, color: "red" }]
+      : [{ value: base, color: "red" }, { value: alert.value, color: alert.warning ? "orange" : "green" }, ...(alert.warning ? [{ value: alert.warning.value, color: "green" }] : [])];
   return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps(steps);
 }
 
@@ -274,7 +279,13 @@ function describe(spec: PromPanelSpec): string {
       `panel "${spec.title}": unit "${spec.unit}" differs from the unit "${spec.alert.unit}" of ${spec.alert.alert}'s threshold; show the series in the threshold's unit`,
     );
   }
-  return spec.alert ? `${spec.description} Threshold (red): ${spec.alert.alert} fires ${spec.alert.direction} ${formatValue(spec.alert)}.` : spec.description;
+  if (!spec.alert) {
+    return spec.description;
+  }
+  const warning = spec.alert.warning
+    ? ` Orange: ${spec.alert.warning.alert} warns ${spec.alert.direction} ${formatValue({ value: spec.alert.warning.value, unit: spec.alert.unit })}.`
+    : "";
+  return `${spec.description} Threshold (red): ${spec.alert.alert} fires ${spec.alert.direction} ${formatValue(spec.alert)}.${warning}`;
 }
 
 /** A threshold written for people: `500ms`, `5%`, `1 MiB/s`. */

@@ -1,5 +1,5 @@
 import * as units from "@grafana/grafana-foundation-sdk/units";
-import { alertLine, assembleDashboard, type DashboardContext, type DashboardFile, promQuery, RATE_INTERVAL, timeseries } from "./common";
+import { alertLine, withWarning, assembleDashboard, type DashboardContext, type DashboardFile, promQuery, RATE_INTERVAL, timeseries } from "./common";
 import { CPU_UTILISATION, FILESYSTEM_AVAILABLE, MEMORY_AVAILABLE, MEMORY_UTILISATION, NETWORK_RECEIVE, NETWORK_TRANSMIT } from "./queries";
 
 /** Physical interfaces only, as in the recording rules: veth/bridge devices double-count container traffic. */
@@ -64,7 +64,11 @@ function filesystemAvailable(ctx: DashboardContext) {
     unit: units.PercentUnit,
     min: 0,
     max: 1,
-    alert: alertLine("HostFilesystemAlmostFull", ctx.thresholds.filesystemAvailable.threshold, "below"),
+    alert: withWarning(
+      alertLine("HostFilesystemFull", ctx.thresholds.filesystemAvailableCritical.threshold, "below"),
+      "HostFilesystemAlmostFull",
+      ctx.thresholds.filesystemAvailable.threshold,
+    ),
     queries: [promQuery(FILESYSTEM_AVAILABLE, "{{instance}} {{mountpoint}}")],
   });
 }

@@ -1,5 +1,5 @@
 import * as units from "@grafana/grafana-foundation-sdk/units";
-import { alertLine, assembleDashboard, type DashboardContext, type DashboardFile, promQuery, RATE_INTERVAL, table, timeseries } from "./common";
+import { alertLine, withWarning, assembleDashboard, type DashboardContext, type DashboardFile, promQuery, RATE_INTERVAL, table, timeseries } from "./common";
 import { appSelector, httpErrorRatio, httpLatencyQuantile, httpLatencyQuantileBy } from "./queries";
 
 const REQUESTS = "messenger_http_requests_total";
@@ -37,7 +37,7 @@ function errorRatio(ctx: DashboardContext) {
     description: "Share of requests answered with a 5xx status.",
     unit: units.PercentUnit,
     min: 0,
-    alert: alertLine("HighErrorRate", ctx.thresholds.httpErrorRatio.threshold),
+    alert: withWarning(alertLine("HighErrorRate", ctx.thresholds.httpErrorRatio.threshold), "ElevatedErrorRate", ctx.thresholds.httpErrorRatioWarning.threshold),
     queries: [promQuery(httpErrorRatio(ctx.applicationJob), "5xx ratio")],
   });
 }

@@ -129,6 +129,22 @@ describe("thresholds shared with the alerts", () => {
     ]);
   });
 
+  test("a critical alert with a warning twin draws both: orange from the warning, red from the critical", () => {
+    const errors = panel(byUid(build(), "http-api-red").json, "Error ratio (5xx)");
+    expect(errors.fieldConfig?.defaults?.thresholds?.steps).toEqual([
+      { value: null, color: "green" },
+      { value: DEFAULT_THRESHOLDS.httpErrorRatioWarning.threshold.value, color: "orange" },
+      { value: DEFAULT_THRESHOLDS.httpErrorRatio.threshold.value, color: "red" },
+    ]);
+    expect(errors.description).toMatch(/ElevatedErrorRate warns above 1%/);
+    const disk = panel(byUid(build(), "hosts-network").json, "Filesystem space available");
+    expect(disk.fieldConfig?.defaults?.thresholds?.steps).toEqual([
+      { value: null, color: "red" },
+      { value: DEFAULT_THRESHOLDS.filesystemAvailableCritical.threshold.value, color: "orange" },
+      { value: DEFAULT_THRESHOLDS.filesystemAvailable.threshold.value, color: "green" },
+    ]);
+  });
+
   test("panels with a threshold line draw it dashed", () => {
     const p = panel(byUid(build(), "hosts-network").json, "CPU utilisation");
     expect(p.fieldConfig?.defaults?.custom).toMatchObject({ thresholdsStyle: { mode: "dashed" } });
