@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { Testing } from "cdktf";
 import { MonitoringConfig, secret } from "../../stacks/config";
 import { MonitoringStack } from "../../stacks/monitoring-stack";
@@ -189,6 +191,22 @@ describe("MonitoringStack props", () => {
     expect(route.receiver).toBe("oncall");
   });
 
+  test("a threshold override moves the alert and the dashboard line together", () => {
+    const { stack, out } = build({ rules: { overrides: { HighCPUUsage: { threshold: 0.9 } } } });
+    const cpu = stack.ruleGroups.flatMap((g) => g.rules).find((r: any) => r.name === "HighCPUUsage") as any;
+    expect(cpu.expr).toMatch(/> 0\.9\b/);
+    const steps = (stack.dashboards.find((d) => d.uid === "performance-overview")!.json as any).panels
+      .filter((p: any) => /CPU/.test(p.title ?? ""))
+      .flatMap((p: any) => p.fieldConfig?.defaults?.thresholds?.steps ?? [])
+      .map((step: any) => step.value);
+    expect(steps).toContain(0.9);
+    expect(steps).not.toContain(0.8);
+    const grafana = containers(out)["monitoring-grafana"];
+    expect(grafana.upload.find((u: any) => u.file.endsWith("performance-overview.json")).source_hash).not.toEqual(
+      containers(build().out)["monitoring-grafana"].upload.find((u: any) => u.file.endsWith("performance-overview.json")).source_hash,
+    );
+  });
+
   test("rule overrides reach the rendered rules", () => {
     const { stack } = build({ rules: { overrides: { HighCPUUsage: { enabled: false } } } });
     const alerts = stack.ruleGroups.flatMap((g) => g.rules).map((r: any) => r.name);
@@ -218,7 +236,7 @@ describe("MonitoringStack validation", () => {
     ["port clash", { grafana: { publishedPort: 9090 } }, /port clash: host port 9090 is published by both .* and .*; give one of them another publishedPort/],
     ["bad port", { prometheus: { publishedPort: 0 } }, /prometheus.publishedPort: 0 is not a port; allowed: 1-65535/],
     ["latest tag", { grafana: { image: { repository: "grafana/grafana", tag: "latest" } } }, /grafana.image.tag: "latest" is a moving tag/],
-    ["unknown severity", { rules: { overrides: { HighCPUUsage: { severity: "page" } } } }, /HighCPUUsage.*severity.*"page"/],
+    ["unknown severity", { rules: { overrides: { HighCPUUsage: { severity: "page" as never } } } }, /HighCPUUsage.*severity.*"page"/],
     ["unknown alert", { rules: { overrides: { NoSuchAlert: { enabled: false } } } }, /unknown alert "NoSuchAlert"/],
     ["missing secret", { alertmanager: { receivers: [{ name: "t", slack: [{ apiUrl: undefined as never, channel: "#a" }] }] } }, /slack\[0\].apiUrl: a secret is required/],
     ["bad secret name", { exporters: { postgres: { dsn: secret("my dsn") } } }, /exporters.postgres.dsn: secret variable name "my dsn" is not a Terraform identifier/],
@@ -270,5 +288,79 @@ describe("MonitoringStack metric provenance", () => {
     const files = (grafana.upload as any[]).map((u) => u.file);
     expect(files).toContain("/etc/grafana/dashboards/monitoring-stack/monitoring-stack-health.json");
     expect(parseYaml(stack.grafana.datasourcesConfig).datasources.map((d: any) => d.uid)).not.toContain("jaeger");
+  });
+});
+
+describe("MonitoringStack output on disk", () => {
+  // Values a deployer would set for the sensitive variables: synth must never read or write them.
+  const SECRET_VALUES = {
+    TF_VAR_slack_api_url: "https://hooks.slack.com/services/T000/B000/s3cr3t-slack",
+    TF_VAR_redis_password: "s3cr3t-redis",
+    TF_VAR_postgres_exporter_dsn: "postgresql://monitor:s3cr3t-pg@postgres:5432/messenger",
+  };
+  Object.assign(process.env, SECRET_VALUES);
+  afterAll(() => Object.keys(SECRET_VALUES).forEach((k) => delete process.env[k]));
+  const app = Testing.app();
+  const stack = new MonitoringStack(app, "monitoring", {
+    alertmanager: {
+      receivers: [{ name: "team", slack: [{ apiUrl: secret("slack_api_url"), channel: "#ops" }] }],
+      routing: { defaultReceiver: "team" },
+    },
+    exporters: { redis: { password: secret("redis_password") } },
+  });
+  const outdir = Testing.fullSynth(stack);
+  const stackDir = path.join(outdir, "stacks", "monitoring");
+  const tf = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
+
+  function files(dir: string): string[] {
+    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  }
+
+  test("every uploaded config file exists as a plain, reviewable file under cdktf.out/stacks/monitoring", () => {
+    const uploads = Object.values(tf.resource.docker_container).flatMap((c: any) => c.upload ?? []);
+    const sources = uploads.filter((u: any) => u.source).map((u: any) => u.source as string);
+    expect(sources.length).toBeGreaterThan(20);
+    for (const source of sources) {
+      expect(source).not.toMatch(/^\//);
+      expect(fs.existsSync(path.join(stackDir, source))).toBe(true);
+    }
+    const names = sources.map((s) => path.basename(s));
+    expect(names).toEqual(expect.arrayContaining(["prometheus.yml", "alertmanager.yml", "config.alloy", "datasources.yaml", "performance-overview.json"]));
+  });
+
+  test("secrets appear only as references to sensitive variables or generated resources", () => {
+    const uploads = Object.values(tf.resource.docker_container).flatMap((c: any) => c.upload ?? []);
+    for (const u of uploads.filter((u: any) => u.content !== undefined)) {
+      expect(u.content).toMatch(/^\$\{(var\.[a-z_]+|random_password\.[^}]+\.result)\}$/);
+    }
+    for (const name of ["slack_api_url", "redis_password", "postgres_exporter_dsn"]) {
+      expect(tf.variable[name].sensitive).toBe(true);
+    }
+    const everything = files(outdir).map((f) => fs.readFileSync(f, "utf8")).join("\n");
+    expect(everything).not.toMatch(/s3cr3t/);
+  });
+
+  test("a healthcheck on every container whose image can run one", () => {
+    const without = Object.values(tf.resource.docker_container).filter((c: any) => !c.healthcheck).map((c: any) => c.name);
+    // redis_exporter is a scratch image: no shell, no wget, and no health subcommand (docs/services.md).
+    expect(without).toEqual(["monitoring-redis-exporter"]);
+  });
+
+  test("no absolute path of this machine reaches the output", () => {
+    const text = fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8");
+    expect(text).not.toContain(process.cwd());
+    expect(text).not.toContain(outdir);
+  });
+});
+
+describe("MonitoringStack snapshots (a safety net; explicit assertions above)", () => {
+  test("default stack", () => {
+    expect(build().json).toMatchSnapshot();
+  });
+
+  test("rendered prometheus.yml and alertmanager.yml of the default stack", () => {
+    const { stack } = build();
+    expect(stack.prometheus.config).toMatchSnapshot();
+    expect(stack.alertmanager.config).toMatchSnapshot();
   });
 });
