@@ -1,0 +1,92 @@
+import { getJson, request } from "./http";
+
+/** `/api/v1/targets` active target, the fields the rehearsal reads. */
+export interface ActiveTarget {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly scrapePool: string;
+  readonly health: "up" | "down" | "unknown";
+  readonly lastError: string;
+}
+
+/** `/api/v1/rules` group and rule, the fields the rehearsal reads. */
+export interface RuleGroupStatus {
+  readonly name: string;
+  readonly file: string;
+  readonly lastEvaluation?: string;
+  readonly rules: ReadonlyArray<{ readonly name: string; readonly type: string; readonly health: string; readonly lastError?: string; readonly state?: string }>;
+}
+
+/** Alertmanager `/api/v2/alerts` entry. */
+export interface AmAlert {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly status: { readonly state: string; readonly inhibitedBy: readonly string[]; readonly silencedBy: readonly string[] };
+  readonly receivers: ReadonlyArray<{ readonly name: string }>;
+}
+
+/** The Prometheus HTTP API, only what the rehearsal needs. */
+export class PrometheusApi {
+  constructor(private readonly base: string) {}
+
+  public async targets(): Promise<ActiveTarget[]> {
+    return (await getJson<{ data: { activeTargets: ActiveTarget[] } }>(`${this.base}/api/v1/targets?state=active`)).data.activeTargets;
+  }
+
+  public async ruleGroups(): Promise<RuleGroupStatus[]> {
+    return (await getJson<{ data: { groups: RuleGroupStatus[] } }>(`${this.base}/api/v1/rules`)).data.groups;
+  }
+
+  /** An instant query; returns each series' value. */
+  public async query(expr: string, time?: number): Promise<Array<{ metric: Record<string, string>; value: number }>> {
+    const q = new URLSearchParams({ query: expr, ...(time !== undefined ? { time: String(time) } : {}) });
+    const r = await getJson<{ data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } }>(`${this.base}/api/v1/query?${q}`);
+    return r.data.result.map((s) => ({ metric: s.metric, value: Number(s.value[1]) }));
+  }
+
+  /** Sample timestamps (seconds) of each series of a range query. */
+  public async rangeTimestamps(query: string, start: number, end: number, stepSeconds: number): Promise<number[][]> {
+    const q = new URLSearchParams({ query, start: String(start), end: String(end), step: String(stepSeconds) });
+    const r = await getJson<{ data: { result: Array<{ values: Array<[number, string]> }> } }>(`${this.base}/api/v1/query_range?${q}`);
+    return r.data.result.map((s) => s.values.map(([t]) => t));
+  }
+}
+
+/** The Alertmanager v2 API, only what the rehearsal needs. */
+export class AlertmanagerApi {
+  constructor(private readonly base: string) {}
+
+  public async alerts(filter?: string): Promise<AmAlert[]> {
+    const q = filter ? `?${new URLSearchParams({ filter })}` : "";
+    return getJson<AmAlert[]>(`${this.base}/api/v2/alerts${q}`);
+  }
+
+  /** Posts alerts as Prometheus does (labels, annotations, times). */
+  public async postAlerts(alerts: ReadonlyArray<{ labels: Record<string, string>; annotations?: Record<string, string> }>, endsAt: Date): Promise<void> {
+    const body = alerts.map((a) => ({ ...a, startsAt: new Date().toISOString(), endsAt: endsAt.toISOString() }));
+    const r = await request(`${this.base}/api/v2/alerts`, { method: "POST", body });
+    if (r.status !== 200) {
+      throw new Error(`POST /api/v2/alerts: HTTP ${r.status}: ${r.body}`);
+    }
+  }
+
+  /** Creates a silence; returns its id. */
+  public async createSilence(matchers: Record<string, string>, endsAt: Date, comment: string): Promise<string> {
+    const r = await request(`${this.base}/api/v2/silences`, {
+      method: "POST",
+      body: {
+        matchers: Object.entries(matchers).map(([name, value]) => ({ name, value, isRegex: false, isEqual: true })),
+        startsAt: new Date().toISOString(),
+        endsAt: endsAt.toISOString(),
+        createdBy: "rehearsal",
+        comment,
+      },
+    });
+    if (r.status !== 200) {
+      throw new Error(`POST /api/v2/silences: HTTP ${r.status}: ${r.body}`);
+    }
+    return (JSON.parse(r.body) as { silenceID: string }).silenceID;
+  }
+
+  public async silences(): Promise<Array<{ id: string; status: { state: string } }>> {
+    return getJson(`${this.base}/api/v2/silences`);
+  }
+}

@@ -1,0 +1,183 @@
+import * as http from "node:http";
+import { AddressInfo } from "node:net";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { DEFAULT_APPLICATION_METRICS } from "../../alerts/catalog/messenger";
+import { MetricDeclaration } from "../../alerts/catalog/types";
+import { LOOPBACK } from "./ports";
+
+/** What the synthetic service does; changed at run time through `POST /control`. */
+export interface MessengerState {
+  /** Share of simulated HTTP requests answered 5xx, 0..1. */
+  readonly errorRatio: number;
+  /** Latency observed by every latency histogram (HTTP, message delivery, WebSocket), in seconds. */
+  readonly latencySeconds: number;
+  /** Open WebSocket connections reported by the gauge. */
+  readonly connections: number;
+}
+
+/** The healthy state the service starts in. */
+export const HEALTHY: MessengerState = { errorRatio: 0, latencySeconds: 0.015, connections: 100 };
+
+/** Options of {@link startMessenger}. */
+export interface MessengerOptions {
+  readonly port: number;
+  /** Simulated requests per second, generated internally at a steady rate. @default 20 */
+  readonly requestsPerSecond?: number;
+  /** @default the guide's DEFAULT_APPLICATION_METRICS */
+  readonly metrics?: readonly MetricDeclaration[];
+}
+
+/** A running synthetic service. */
+export interface Messenger {
+  readonly url: string;
+  readonly address: string;
+  state(): MessengerState;
+  /** Changes the state, as `POST /control` does. */
+  control(change: Partial<MessengerState>): MessengerState;
+  close(): Promise<void>;
+}
+
+/** The route label of the simulated API requests. */
+const ROUTE = { method: "POST", route: "/api/v1/messages" };
+
+/**
+ * Validates a `POST /control` body and merges it into the state; throws a message naming the field.
+ */
+export function applyControl(state: MessengerState, body: unknown): MessengerState {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new Error("control: body must be a JSON object such as {\"errorRatio\": 0.5}");
+  }
+  const next: Record<string, number> = { ...state };
+  for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+    if (!(k in HEALTHY)) {
+      throw new Error(`control: unknown field "${k}"; allowed: ${Object.keys(HEALTHY).join(", ")}`);
+    }
+    if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
+      throw new Error(`control.${k}: ${JSON.stringify(v)} must be a finite number >= 0`);
+    }
+    if (k === "errorRatio" && v > 1) {
+      throw new Error(`control.errorRatio: ${v} must be a ratio between 0 and 1`);
+    }
+    next[k] = v;
+  }
+  return next as unknown as MessengerState;
+}
+
+/** prom-client metrics built from the declarations (names, types, labels and buckets). */
+function buildMetrics(registry: Registry, declarations: readonly MetricDeclaration[]): Map<string, Counter | Gauge | Histogram> {
+  const out = new Map<string, Counter | Gauge | Histogram>();
+  for (const d of declarations) {
+    const common = { name: d.name, help: d.help ?? d.name, labelNames: [...d.labels], registers: [registry] };
+    switch (d.type) {
+      case "counter":
+        out.set(d.name, new Counter(common));
+        break;
+      case "gauge":
+        out.set(d.name, new Gauge(common));
+        break;
+      case "histogram":
+        out.set(d.name, new Histogram({ ...common, ...(d.buckets ? { buckets: [...d.buckets] } : {}) }));
+        break;
+      default:
+        throw new Error(`synthetic messenger: ${d.name} is a ${d.type}, which it cannot simulate`);
+    }
+  }
+  return out;
+}
+
+/**
+ * A synthetic messenger service: exposes the guide's `messenger_*` metrics on `/metrics` and simulates
+ * steady traffic whose error ratio, latency and connection count `POST /control` changes. Errors are
+ * spread deterministically (every 1/errorRatio-th request), so the exported ratio equals the setting.
+ */
+export async function startMessenger(options: MessengerOptions): Promise<Messenger> {
+  const registry = new Registry();
+  const metrics = buildMetrics(registry, options.metrics ?? DEFAULT_APPLICATION_METRICS);
+  const find = <T>(name: string): T | undefined => metrics.get(name) as T | undefined;
+  const requests = find<Counter>("messenger_http_requests_total");
+  const httpDuration = find<Histogram>("messenger_http_request_duration_seconds");
+  const delivery = find<Histogram>("messenger_message_delivery_latency_seconds");
+  const wsLatency = find<Histogram>("messenger_websocket_latency_seconds");
+  const wsConnections = find<Gauge>("messenger_websocket_connections");
+  const wsMessages = find<Counter>("messenger_websocket_messages_total");
+  const messages = find<Counter>("messenger_messages_total");
+  const offline = find<Gauge>("messenger_offline_messages_queued");
+
+  // Both status series exist from the start, so rate() sees the 5xx counter rise from 0.
+  requests?.inc({ ...ROUTE, status: "200" }, 0);
+  requests?.inc({ ...ROUTE, status: "500" }, 0);
+
+  let state: MessengerState = HEALTHY;
+  let errorCredit = 0;
+  const tick = (): void => {
+    errorCredit += state.errorRatio;
+    const failed = errorCredit >= 1 - 1e-9;
+    if (failed) {
+      errorCredit -= 1;
+    }
+    requests?.inc({ ...ROUTE, status: failed ? "500" : "200" });
+    httpDuration?.observe(ROUTE, state.latencySeconds);
+    delivery?.observe(state.latencySeconds);
+    wsLatency?.observe(state.latencySeconds);
+    wsMessages?.inc();
+    messages?.inc();
+    wsConnections?.set(state.connections);
+    offline?.set(0);
+  };
+  tick();
+  const timer = setInterval(tick, 1000 / (options.requestsPerSecond ?? 20));
+  timer.unref();
+
+  const server = http.createServer((req, res) => {
+    const reply = (status: number, body: string, type = "application/json"): void => {
+      res.writeHead(status, { "content-type": type });
+      res.end(body);
+    };
+    if (req.method === "GET" && req.url === "/metrics") {
+      registry.metrics().then(
+        (text) => reply(200, text, registry.contentType),
+        (e: Error) => reply(500, e.message, "text/plain"),
+      );
+      return;
+    }
+    if (req.url === "/control" && req.method === "GET") {
+      reply(200, JSON.stringify(state));
+      return;
+    }
+    if (req.url === "/control" && req.method === "POST") {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        try {
+          state = applyControl(state, JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}"));
+          wsConnections?.set(state.connections);
+          reply(200, JSON.stringify(state));
+        } catch (e) {
+          reply(400, JSON.stringify({ error: (e as Error).message }));
+        }
+      });
+      return;
+    }
+    reply(404, JSON.stringify({ error: "not found; use GET /metrics, GET or POST /control" }));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, LOOPBACK, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${LOOPBACK}:${port}`,
+    address: `${LOOPBACK}:${port}`,
+    state: () => state,
+    control: (change) => {
+      state = applyControl(state, change);
+      wsConnections?.set(state.connections);
+      return state;
+    },
+    close: () => {
+      clearInterval(timer);
+      server.closeAllConnections();
+      return new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
