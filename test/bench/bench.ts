@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { runAlertLatencyBench } from "./alert-latency";
 
 /**
  * `npm run bench`, part 1: synth time of the full monitoring stack against a minimal one-resource cdktf
@@ -91,6 +92,7 @@ export function synthBenchmark(): void {
 
 async function main(): Promise<void> {
   synthBenchmark();
+  await runAlertLatencyBench();
 }
 
 if (require.main === module) {
