@@ -1,7 +1,7 @@
 import { PrometheusApi } from "../rehearsal/apis";
 import { INJECTED_ALERTS, RECEIVERS, RehearsalIntervals, SHORT_INTERVALS } from "../rehearsal/config";
 import { MissingProgramsError, RehearsalEnvironment } from "../rehearsal/environment";
-import { waitUntil } from "../rehearsal/http";
+import { sleep, waitUntil } from "../rehearsal/http";
 import { HEALTHY } from "../rehearsal/messenger";
 
 /**
@@ -14,13 +14,16 @@ import { HEALTHY } from "../rehearsal/messenger";
  * rate window needs to cross the threshold, which the budget formula does not contain.
  */
 export interface AlertLatencyOptions {
-  /** @default 5 (env BENCH_LATENCY_ROUNDS) */
+  /** Each round after the first waits ~30s for Alertmanager to forget the last one. @default 3 (env BENCH_LATENCY_ROUNDS) */
   readonly rounds?: number;
   /** @default the rehearsal's SHORT_INTERVALS */
   readonly intervals?: RehearsalIntervals;
   /** @default 1.2 */
   readonly target?: number;
 }
+
+/** Alertmanager's dispatcher removes empty aggregation groups this often (fixed in its code). */
+const ALERTMANAGER_MAINTENANCE_MS = 30_000;
 
 /** What {@link measureAlertLatency} measured. */
 export interface AlertLatencyResult {
@@ -46,7 +49,7 @@ export function median(values: readonly number[]): number {
 /** Runs N rounds of fault → firing notification → recovery → resolved notification. */
 export async function measureAlertLatency(options: AlertLatencyOptions = {}): Promise<AlertLatencyResult> {
   const intervals = options.intervals ?? SHORT_INTERVALS;
-  const rounds = options.rounds ?? Number(process.env.BENCH_LATENCY_ROUNDS ?? 5);
+  const rounds = options.rounds ?? Number(process.env.BENCH_LATENCY_ROUNDS ?? 3);
   const alert = INJECTED_ALERTS.connections;
   const env = await RehearsalEnvironment.start({ intervals, exporters: false, prefix: "alert-latency-", log: () => undefined });
   let ok = false;
@@ -68,6 +71,7 @@ export async function measureAlertLatency(options: AlertLatencyOptions = {}): Pr
     );
     const latencies: number[] = [];
     for (let round = 0; round < rounds; round++) {
+      await env.waitForConnectionBaseline();
       const since = Date.now();
       messenger.control({ connections: 40 });
       const fired = await env.webhook.waitFor({ alertname: alert, path: RECEIVERS.critical, status: "firing", since }, 90_000);
@@ -75,6 +79,13 @@ export async function measureAlertLatency(options: AlertLatencyOptions = {}): Pr
       const back = Date.now();
       messenger.control({ connections: HEALTHY.connections });
       await env.webhook.waitFor({ alertname: alert, path: RECEIVERS.critical, status: "resolved", since: back }, 90_000);
+      if (round < rounds - 1) {
+        // Alertmanager drops an aggregation group whose alerts all resolved only in its maintenance pass
+        // (every 30s, not visible in its API); an alert arriving before that is sent at the old group's
+        // next group_interval tick instead of after group_wait. Each round measures a new group, as the
+        // budget assumes.
+        await sleep(ALERTMANAGER_MAINTENANCE_MS + 2000);
+      }
     }
     const budgetSeconds =
       intervals.applicationScrape.seconds + intervals.evaluation.seconds + intervals.alertFor.seconds + intervals.groupWait.seconds;

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { Testing } from "cdktf";
+import { RECORDED } from "../../alerts";
 import { JOBS } from "../../alerts/jobs";
 import { alertmanagerFlags } from "../../constructs/alertmanager";
 import {
@@ -12,7 +13,7 @@ import { postgresExporterFlags } from "../../constructs/postgres-exporter";
 import { prometheusFlags } from "../../constructs/prometheus";
 import { MonitoringStack } from "../../stacks/monitoring-stack";
 import { RehearsalFiles, RehearsalIntervals, rehearsalConfig, writeRehearsalFiles } from "./config";
-import { request } from "./http";
+import { getJson, request, waitUntil } from "./http";
 import { Messenger, startMessenger } from "./messenger";
 import { freePorts, isListening, LOOPBACK, loopback } from "./ports";
 import { ProcessManager, ProgramSpec, commandLine } from "./processes";
@@ -329,6 +330,24 @@ export class RehearsalEnvironment {
     if (r.code !== 0) {
       throw new Error(`CREATE EXTENSION pg_stat_statements failed:\n${r.output}`);
     }
+  }
+
+  /**
+   * Waits until Prometheus has recorded the messenger's current connection count. The connection alert
+   * compares with the peak of the past hour, so a drop injected before the healthy value was recorded
+   * would be its own baseline and never fire.
+   */
+  public async waitForConnectionBaseline(timeoutMs = 60_000): Promise<void> {
+    const expected = this.messenger?.state().connections;
+    const q = new URLSearchParams({ query: RECORDED.websocketConnections });
+    await waitUntil(
+      `Prometheus to record ${RECORDED.websocketConnections} = ${expected}`,
+      async () => {
+        const r = await getJson<{ data: { result: Array<{ value: [number, string] }> } }>(`${this.prometheusUrl}/api/v1/query?${q}`);
+        return r.data.result.length === 1 && Number(r.data.result[0].value[1]) === expected;
+      },
+      { timeoutMs },
+    );
   }
 
   /** Stops everything; keeps the work directory (logs, data) after a failure or with REHEARSAL_KEEP=1. */

@@ -189,6 +189,7 @@ async function main(): Promise<number> {
     });
 
     await report.check("resolving a fault sends the resolved notification (LowWebSocketAvailability)", async () => {
+      await env.waitForConnectionBaseline();
       const fired = await fault(
         INJECTED_ALERTS.connections,
         "critical",
@@ -261,6 +262,7 @@ async function main(): Promise<number> {
       });
       // Not the Watchdog: Alertmanager's notification log survives the restart too, so the next
       // heartbeat is due only a repeat_interval (1m) after the last one, which is correct but slow.
+      await env.waitForConnectionBaseline();
       const fired = await fault(INJECTED_ALERTS.connections, "critical", RECEIVERS.critical, () => messenger().control({ connections: 40 }), () => undefined);
       const since = Date.now();
       messenger().control({ connections: HEALTHY.connections });
