@@ -3,7 +3,6 @@ import { Construct } from "constructs";
 import { Network } from "@cdktf/provider-docker/lib/network";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { buildRuleGroups, effectiveThresholds, renderRuleFiles, RuleGroup, RuleSetOptions } from "../alerts";
-import { Duration } from "../alerts/duration";
 import { JOBS } from "../alerts/jobs";
 import { DEFAULT_APPLICATION_METRICS, formatFindings } from "../alerts/catalog";
 import { buildDashboards, DashboardFile, renderDashboard } from "../dashboards";
@@ -161,7 +160,7 @@ export class MonitoringStack extends TerraformStack {
 
     const capture = <T>(f: () => T): T | undefined => problems.capture<T | undefined>(f, undefined);
 
-    this.loki = capture(
+    const loki = capture(
       () =>
         new Loki(this, "loki", {
           context: base,
@@ -170,7 +169,7 @@ export class MonitoringStack extends TerraformStack {
           resources: config.loki?.resources,
           image: config.loki?.image,
         }),
-    ) as Loki;
+    );
     this.jaeger = enabled.jaeger
       ? capture(
           () =>
@@ -197,7 +196,7 @@ export class MonitoringStack extends TerraformStack {
         "alertmanager.receivers is not set: alerts are visible in Alertmanager's UI but notify nobody",
       );
     }
-    this.alertmanager = capture(
+    const alertmanager = capture(
       () =>
         new Alertmanager(this, "alertmanager", {
           context: base,
@@ -211,14 +210,14 @@ export class MonitoringStack extends TerraformStack {
           resources: amOpts.resources,
           image: amOpts.image,
         }),
-    ) as Alertmanager;
+    );
 
-    const alloy = enabled.alloy && this.loki
+    const alloy = enabled.alloy && loki
       ? capture(
           () =>
             new Alloy(this, "alloy", {
               context: base,
-              lokiPushUrl: this.loki.pushUrl,
+              lokiPushUrl: loki.pushUrl,
               resources: config.alloy?.resources,
               image: config.alloy?.image,
             }),
@@ -284,7 +283,7 @@ export class MonitoringStack extends TerraformStack {
         scrapeInterval: appInterval,
         metricsPath: app.metricsPath,
       },
-      ...[this.alertmanager, this.loki, alloy, this.jaeger].filter((c) => c !== undefined).map((c) => c.scrapeTarget),
+      ...[alertmanager, loki, alloy, this.jaeger].filter((c) => c !== undefined).map((c) => c.scrapeTarget),
       ...exporterTargets,
     ];
     if (enabled.minio) {
@@ -319,15 +318,15 @@ export class MonitoringStack extends TerraformStack {
       [],
     );
     this.dashboards = dashboards;
-    this.grafana = capture(
+    const grafana = capture(
       () =>
         new Grafana(this, "grafana", {
           context: base,
           datasources: {
             prometheus: `http://prometheus:${Prometheus.PORT}`,
-            loki: this.loki?.url,
+            loki: loki?.url,
             jaeger: this.jaeger?.url,
-            alertmanager: this.alertmanager?.url,
+            alertmanager: alertmanager?.url,
           },
           dashboards: dashboards.map((d) => ({ fileName: d.fileName, folder: d.folder, content: renderDashboard(d) })),
           scrapeInterval,
@@ -337,19 +336,19 @@ export class MonitoringStack extends TerraformStack {
           resources: config.grafana?.resources,
           image: config.grafana?.image,
         }),
-    ) as Grafana;
-    if (this.grafana) {
-      scrapeTargets.push(this.grafana.scrapeTarget);
+    );
+    if (grafana) {
+      scrapeTargets.push(grafana.scrapeTarget);
     }
     this.scrapeTargets = scrapeTargets;
 
-    this.prometheus = capture(
+    const prometheus = capture(
       () =>
         new Prometheus(this, "prometheus", {
           context: withApp,
           scrapeTargets,
           ruleFiles: renderRuleFiles(this.ruleGroups),
-          alertmanagers: this.alertmanager ? [this.alertmanager.address] : [],
+          alertmanagers: alertmanager ? [alertmanager.address] : [],
           scrapeInterval,
           evaluationInterval,
           retentionTime,
@@ -361,7 +360,7 @@ export class MonitoringStack extends TerraformStack {
           resources: promOpts.resources,
           image: promOpts.image,
         }),
-    ) as Prometheus;
+    );
 
     const findings = stackProvenance({
       ruleGroups: this.ruleGroups,
@@ -381,6 +380,11 @@ export class MonitoringStack extends TerraformStack {
     }
     checkPortClashes(this, problems);
     problems.throwIfAny();
+    // Every construct that failed added a problem, so after throwIfAny() they all exist.
+    this.loki = loki!;
+    this.alertmanager = alertmanager!;
+    this.grafana = grafana!;
+    this.prometheus = prometheus!;
 
     new TerraformOutput(this, "grafana_url", { value: `http://${bindAddress}:${config.grafana?.publishedPort ?? Grafana.PORT}` });
     new TerraformOutput(this, "grafana_admin_user", { value: this.grafana.adminUser });
@@ -407,9 +411,4 @@ function checkPortClashes(scope: Construct, problems: Problems): void {
       }
     }
   }
-}
-
-/** The detection-latency budget of an alert: scrape + evaluation + `for` + group_wait. */
-export function detectionBudget(scrape: Duration, evaluation: Duration, forDuration: Duration, groupWait: Duration): Duration {
-  return scrape.plus(evaluation).plus(forDuration).plus(groupWait);
 }
