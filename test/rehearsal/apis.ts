@@ -18,6 +18,7 @@ export interface RuleGroupStatus {
 
 /** Alertmanager `/api/v2/alerts` entry. */
 export interface AmAlert {
+  readonly fingerprint: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly status: { readonly state: string; readonly inhibitedBy: readonly string[]; readonly silencedBy: readonly string[] };
   readonly receivers: ReadonlyArray<{ readonly name: string }>;

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { renderRuleFiles } from "../../alerts";
+import { ALERT_NAMES, AlertRule, SYMPTOM_LABEL, renderRuleFiles } from "../../alerts";
 import { Duration } from "../../alerts/duration";
 import { JOBS } from "../../alerts/jobs";
 import { renderPrometheusConfig } from "../../constructs/prometheus";
@@ -46,6 +46,13 @@ export const INJECTED_ALERTS = {
   targetDown: "TargetDown",
 } as const;
 
+/**
+ * The warning twin of the error-ratio alert (same symptom, lower threshold). Its `for` is made longer
+ * than the critical's, so that the critical fires first and the warning must be inhibited from its
+ * first notification on (in production the warning's lower threshold is crossed first).
+ */
+export const ERROR_RATIO_WARNING_TWIN = "ElevatedErrorRate";
+
 /** Receivers of the rehearsal config; each is a path of the webhook recorder. */
 export const RECEIVERS = { default: "default", critical: "critical", warning: "warning", heartbeat: "heartbeat" } as const;
 
@@ -88,7 +95,14 @@ export function rehearsalConfig(o: RehearsalConfigOptions): MonitoringConfig {
       redis: { enabled: exporters },
       postgres: { enabled: exporters },
     },
-    rules: { overrides: Object.fromEntries(Object.values(INJECTED_ALERTS).map((name) => [name, forShort])) },
+    rules: {
+      overrides: Object.fromEntries(
+        [
+          ...Object.values(INJECTED_ALERTS).map((name): [string, RuleOverride] => [name, forShort]),
+          [ERROR_RATIO_WARNING_TWIN, { for: Duration.millis(o.intervals.alertFor.milliseconds * 4) }] as [string, RuleOverride],
+        ].filter(([name]) => ALERT_NAMES.includes(name)),
+      ),
+    },
   };
 }
 
@@ -177,17 +191,38 @@ export function writeRehearsalFiles(
   return { prometheusConfig, ruleFiles, alertmanagerConfig, groupCount: stack.ruleGroups.length, mapped };
 }
 
-/** Alert names that exist with more than one severity (critical/warning twins that inhibition pairs). */
+/** Alert names that exist with more than one severity (twins for the same-name inhibit rule). */
 export function severityTwins(stack: Pick<MonitoringStack, "ruleGroups">): string[] {
   const severities = new Map<string, Set<string>>();
-  for (const g of stack.ruleGroups) {
-    for (const r of g.rules) {
-      if ("name" in r && "severity" in r) {
-        const s = severities.get(r.name) ?? new Set<string>();
-        s.add(r.severity);
-        severities.set(r.name, s);
-      }
-    }
+  for (const r of alertRules(stack)) {
+    const s = severities.get(r.name) ?? new Set<string>();
+    s.add(r.severity);
+    severities.set(r.name, s);
   }
   return [...severities].filter(([, s]) => s.has("critical") && s.has("warning")).map(([n]) => n);
+}
+
+/** A critical alert and the warning alert that watch the same symptom (the `symptom` label). */
+export interface SymptomTwins {
+  readonly symptom: string;
+  readonly critical: string;
+  readonly warning: string;
+}
+
+/** Every symptom with both a critical and a warning alert in the stack's rules. */
+export function symptomTwins(stack: Pick<MonitoringStack, "ruleGroups">): SymptomTwins[] {
+  const bySymptom = new Map<string, { critical?: string; warning?: string }>();
+  for (const r of alertRules(stack)) {
+    const symptom = r.labels?.[SYMPTOM_LABEL];
+    if (symptom && (r.severity === "critical" || r.severity === "warning")) {
+      bySymptom.set(symptom, { ...bySymptom.get(symptom), [r.severity]: r.name });
+    }
+  }
+  return [...bySymptom]
+    .filter(([, t]) => t.critical && t.warning)
+    .map(([symptom, t]) => ({ symptom, critical: t.critical!, warning: t.warning! }));
+}
+
+function alertRules(stack: Pick<MonitoringStack, "ruleGroups">): AlertRule[] {
+  return stack.ruleGroups.flatMap((g) => g.rules).filter((r): r is AlertRule => "name" in r && "severity" in r);
 }

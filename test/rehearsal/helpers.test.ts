@@ -5,7 +5,7 @@ import * as yaml from "js-yaml";
 import { Duration } from "../../alerts/duration";
 import { MonitoringStack } from "../../stacks/monitoring-stack";
 import { median } from "../bench/alert-latency";
-import { INJECTED_ALERTS, RECEIVERS, SHORT_INTERVALS, mapScrapeTargets, rehearsalConfig, severityTwins, writeRehearsalFiles } from "./config";
+import { INJECTED_ALERTS, RECEIVERS, SHORT_INTERVALS, mapScrapeTargets, rehearsalConfig, severityTwins, symptomTwins, writeRehearsalFiles, ERROR_RATIO_WARNING_TWIN } from "./config";
 import { request, StopWaiting, waitUntil } from "./http";
 import { applyControl, HEALTHY, startMessenger } from "./messenger";
 import { freePorts, isListening } from "./ports";
@@ -108,6 +108,19 @@ describe("rehearsal config and files", () => {
     expect(files.ruleFiles.length).toBe(stack.ruleGroups.length);
     expect(fs.readFileSync(files.alertmanagerConfig, "utf8")).toBe(stack.alertmanager.config);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("the error ratio alert has a warning twin by symptom, whose `for` outlasts the critical's", () => {
+    const twin = symptomTwins(stack).find((t) => t.critical === INJECTED_ALERTS.errorRatio);
+    expect(twin?.warning).toBe(ERROR_RATIO_WARNING_TWIN);
+    const rules = stack.ruleGroups.flatMap((g) => g.rules) as Array<{ name?: string; for?: Duration }>;
+    expect(rules.find((r) => r.name === ERROR_RATIO_WARNING_TWIN)?.for?.toString()).toBe("20s");
+  });
+
+  test("symptomTwins pairs critical and warning alerts by the symptom label", () => {
+    const rule = (name: string, severity: string, symptom?: string) => ({ name, severity, expr: "vector(1)", labels: symptom ? { symptom } : undefined });
+    const groups = [{ name: "g", rules: [rule("Hi", "critical", "s"), rule("Lo", "warning", "s"), rule("Alone", "warning", "t"), rule("X", "warning")] }] as never;
+    expect(symptomTwins({ ruleGroups: groups })).toEqual([{ symptom: "s", critical: "Hi", warning: "Lo" }]);
   });
 
   test("severityTwins finds alert names that exist as critical and warning", () => {

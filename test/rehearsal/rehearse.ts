@@ -6,7 +6,7 @@
  */
 import { JOBS } from "../../alerts/jobs";
 import { AlertmanagerApi, PrometheusApi } from "./apis";
-import { INJECTED_ALERTS, RECEIVERS, RehearsalIntervals, SHORT_INTERVALS, severityTwins } from "./config";
+import { INJECTED_ALERTS, RECEIVERS, RehearsalIntervals, SHORT_INTERVALS, severityTwins, symptomTwins } from "./config";
 import { MissingProgramsError, RehearsalEnvironment, run } from "./environment";
 import { waitUntil } from "./http";
 import { PROGRAMS } from "./programs";
@@ -64,6 +64,7 @@ async function main(): Promise<number> {
         console.log(`  !!! ${n}`);
       }
     }
+    const notesShown = env.notes.length;
     console.log(`  work directory (logs, generated files): ${env.pm.workDir}\n`);
 
     // --- the generated files, checked by the programs' own tools ---
@@ -89,6 +90,9 @@ async function main(): Promise<number> {
       await env.startAll();
       return `${env.pm.running().join(", ")} + synthetic messenger + webhook recorder, in ${((Date.now() - t) / 1000).toFixed(1)} s`;
     });
+    for (const n of env.notes.slice(notesShown)) {
+      console.log(`  !!! ${n}`);
+    }
     if (!started) {
       return 1;
     }
@@ -149,14 +153,42 @@ async function main(): Promise<number> {
         clear();
       }
     };
-    await report.check("error ratio 50% fires HighErrorRate, critical, to the critical receiver", () =>
-      fault(INJECTED_ALERTS.errorRatio, "critical", RECEIVERS.critical, () => messenger().control({ errorRatio: 0.5 }), () => messenger().control({ errorRatio: 0 })),
+    const errorFaultAt = Date.now();
+    // 100%: the 5m-window ratio passes the critical's 5% within seconds, long before the warning twin's
+    // longer rehearsal `for` ends.
+    await report.check("error ratio 100% fires HighErrorRate, critical, to the critical receiver", () =>
+      fault(INJECTED_ALERTS.errorRatio, "critical", RECEIVERS.critical, () => messenger().control({ errorRatio: 1 }), () => undefined),
     );
+    const twin = symptomTwins(env.stack).find((t) => t.critical === INJECTED_ALERTS.errorRatio);
+    await report.check(`HighErrorRate inhibits its warning twin ${twin?.warning ?? "(none)"} (same symptom label)`, async () => {
+      if (!twin) throw new Error(`the rule library has no warning alert with the symptom of ${INJECTED_ALERTS.errorRatio}`);
+      try {
+        // The twin fires (its longer rehearsal `for`) while the critical fires: Alertmanager must mark it
+        // inhibited by the critical and never notify it.
+        const inhibited = await waitUntil(
+          `${twin.warning} received by Alertmanager and inhibited`,
+          async () => {
+            const all = await am.alerts();
+            const w = all.find((a) => a.labels.alertname === twin.warning);
+            const c = all.find((a) => a.labels.alertname === twin.critical);
+            return w && c && w.status.inhibitedBy.includes(c.fingerprint) && w.status.state === "suppressed" ? w : false;
+          },
+          { timeoutMs: NOTIFY_TIMEOUT_MS },
+        );
+        const quiet = (i.groupWait.seconds + 2 * i.groupInterval.seconds + 2) * 1000;
+        await new Promise((r) => setTimeout(r, quiet));
+        const leaked = env.webhook.find({ alertname: twin.warning, since: errorFaultAt });
+        if (leaked) throw new Error(`${twin.warning} was notified to "${leaked.notification.path}" although ${twin.critical} fires`);
+        return `${twin.warning}{symptom="${twin.symptom}"} firing, state "${inhibited.status.state}", inhibitedBy ${twin.critical}; not notified within ${(quiet / 1000).toFixed(0)} s`;
+      } finally {
+        messenger().control({ errorRatio: 0 });
+      }
+    });
     await report.check("latency 2s fires HighMessageLatency, warning, to the warning receiver", () =>
       fault(INJECTED_ALERTS.latency, "warning", RECEIVERS.warning, () => messenger().control({ latencySeconds: 2 }), () => messenger().control({ latencySeconds: HEALTHY.latencySeconds })),
     );
 
-    await report.check("a critical alert inhibits its warning twin (same alertname and instance)", async () => {
+    await report.check("same-name inhibit rule: a critical alert inhibits the warning of the same alertname and instance", async () => {
       const twins = severityTwins(env.stack);
       const probe = { alertname: "RehearsalInhibitionProbe", instance: "rehearsal-probe:1", job: "rehearsal" };
       const since = Date.now();
@@ -184,7 +216,7 @@ async function main(): Promise<number> {
       }
       return (
         `warning probe state "${warning.status.state}", inhibitedBy 1 alert, not notified within ${(quiet / 1000).toFixed(0)} s; ` +
-        `probes posted to Alertmanager's API because the rule library has ${twins.length === 0 ? "NO alert with both severities (no twin pair to inhibit)" : `twins: ${twins.join(", ")}`}`
+        `probes posted to Alertmanager's API because the rule library has ${twins.length === 0 ? "no alert name with both severities" : `same-name twins: ${twins.join(", ")}`}`
       );
     });
 
