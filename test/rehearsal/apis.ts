@@ -42,13 +42,6 @@ export class PrometheusApi {
     const r = await getJson<{ data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } }>(`${this.base}/api/v1/query?${q}`);
     return r.data.result.map((s) => ({ metric: s.metric, value: Number(s.value[1]) }));
   }
-
-  /** Sample timestamps (seconds) of each series of a range query. */
-  public async rangeTimestamps(query: string, start: number, end: number, stepSeconds: number): Promise<number[][]> {
-    const q = new URLSearchParams({ query, start: String(start), end: String(end), step: String(stepSeconds) });
-    const r = await getJson<{ data: { result: Array<{ values: Array<[number, string]> }> } }>(`${this.base}/api/v1/query_range?${q}`);
-    return r.data.result.map((s) => s.values.map(([t]) => t));
-  }
 }
 
 /** The Alertmanager v2 API, only what the rehearsal needs. */

@@ -13,7 +13,8 @@ import { postgresExporterFlags } from "../../constructs/postgres-exporter";
 import { prometheusFlags } from "../../constructs/prometheus";
 import { MonitoringStack } from "../../stacks/monitoring-stack";
 import { RehearsalFiles, RehearsalIntervals, rehearsalConfig, writeRehearsalFiles } from "./config";
-import { getJson, request, waitUntil } from "./http";
+import { PrometheusApi } from "./apis";
+import { request, waitUntil } from "./http";
 import { Messenger, startMessenger } from "./messenger";
 import { freePorts, isListening, LOOPBACK, loopback } from "./ports";
 import { ProcessManager, ProgramSpec, commandLine } from "./processes";
@@ -339,12 +340,12 @@ export class RehearsalEnvironment {
    */
   public async waitForConnectionBaseline(timeoutMs = 60_000): Promise<void> {
     const expected = this.messenger?.state().connections;
-    const q = new URLSearchParams({ query: RECORDED.websocketConnections });
+    const prom = new PrometheusApi(this.prometheusUrl);
     await waitUntil(
       `Prometheus to record ${RECORDED.websocketConnections} = ${expected}`,
       async () => {
-        const r = await getJson<{ data: { result: Array<{ value: [number, string] }> } }>(`${this.prometheusUrl}/api/v1/query?${q}`);
-        return r.data.result.length === 1 && Number(r.data.result[0].value[1]) === expected;
+        const r = await prom.query(RECORDED.websocketConnections);
+        return r.length === 1 && r[0].value === expected;
       },
       { timeoutMs },
     );

@@ -16,7 +16,10 @@ import { HEALTHY } from "./messenger";
 const NOTIFY_TIMEOUT_MS = 90_000;
 const START_TIMEOUT_MS = 90_000;
 
-/** Scrape + evaluation + `for` + group_wait: the detection budget of an injected alert. */
+/**
+ * Scrape + evaluation + `for` + group_wait: the detection budget of an injected alert. Rate-based alerts
+ * (HighErrorRate, HighMessageLatency) can take longer: their 5m window must first cross the threshold.
+ */
 export function budgetSeconds(i: RehearsalIntervals, scrape = i.scrape): number {
   return scrape.seconds + i.evaluation.seconds + i.alertFor.seconds + i.groupWait.seconds;
 }
@@ -143,12 +146,13 @@ async function main(): Promise<number> {
       inject: () => void,
       clear: () => void,
       labels?: Record<string, string>,
+      budget = budgetSeconds(i, i.applicationScrape),
     ): Promise<string> => {
       const since = Date.now();
       inject();
       try {
         const { notification } = await env.webhook.waitFor({ alertname, severity, path: receiver, status: "firing", since, labels }, NOTIFY_TIMEOUT_MS);
-        return `${alertname} (severity ${severity}) at receiver "${receiver}" ${((notification.receivedAt - since) / 1000).toFixed(1)} s after the fault`;
+        return `${alertname} (severity ${severity}) at receiver "${receiver}" ${((notification.receivedAt - since) / 1000).toFixed(1)} s after the fault (budget ${budget} s)`;
       } finally {
         clear();
       }
@@ -249,13 +253,14 @@ async function main(): Promise<number> {
         NOTIFY_TIMEOUT_MS,
       );
       const fired = (notification.receivedAt - since) / 1000;
+      const budget = budgetSeconds(i);
       const back = Date.now();
       await env.startProgram(program);
       const resolved = await env.webhook.waitFor(
         { alertname: INJECTED_ALERTS.targetDown, path: RECEIVERS.warning, status: "resolved", since: back, labels: { job: exporterJob } },
         NOTIFY_TIMEOUT_MS,
       );
-      return `TargetDown{job="${exporterJob}"} warning ${fired.toFixed(1)} s after the stop; resolved ${((resolved.notification.receivedAt - back) / 1000).toFixed(1)} s after the restart`;
+      return `TargetDown{job="${exporterJob}"} warning ${fired.toFixed(1)} s after the stop (budget ${budget} s); resolved ${((resolved.notification.receivedAt - back) / 1000).toFixed(1)} s after the restart`;
     });
 
     await report.check(`Watchdog reaches the heartbeat receiver`, async () => {
