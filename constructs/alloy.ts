@@ -2,7 +2,7 @@ import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { Duration } from "../alerts/duration";
 import { JOBS } from "../alerts/jobs";
-import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, isPort } from "./service";
+import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check, isPort } from "./service";
 import { IMAGES, ImageRef } from "./versions";
 
 const CONFIG_PATH = "/etc/alloy/config.alloy";
@@ -218,7 +218,7 @@ function validateAlloyProps(
   socket: string,
   filter: AlloyContainerFilter | undefined,
 ): void {
-  const checks: Array<[boolean, string]> = [
+  const checks: Check[] = [
     [isPort(port), `alloy.port: ${port} is not a TCP port; allowed: 1-65535`],
     [
       !Token.isUnresolved(lokiPushUrl),
@@ -243,8 +243,5 @@ function validateAlloyProps(
       `alloy.containerFilter.network: "${filter?.network}" is empty; give a network name or leave it out`,
     ],
   ];
-  const errors = checks.filter(([ok]) => !ok).map(([, msg]) => msg);
-  if (errors.length > 0) {
-    throw new Error(errors.join("\n"));
-  }
+  assertChecks(checks);
 }

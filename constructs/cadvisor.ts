@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { Duration } from "../alerts/duration";
 import { JOBS } from "../alerts/jobs";
-import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, isPort } from "./service";
+import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check, isPort } from "./service";
 import { IMAGES, ImageRef } from "./versions";
 
 /**
@@ -184,7 +184,7 @@ function validateCadvisorProps(
 ): void {
   const known: readonly string[] = CADVISOR_METRICS;
   const unknown = disabled.filter((m) => !known.includes(m));
-  const checks: Array<[boolean, string]> = [
+  const checks: Check[] = [
     [isPort(port), `cadvisor.port: ${port} is not a TCP port; allowed: 1-65535`],
     [
       housekeeping.compare(Duration.seconds(1)) >= 0 && housekeeping.compare(Duration.minutes(5)) <= 0,
@@ -199,8 +199,5 @@ function validateCadvisorProps(
       `cadvisor.containerLabels: ${JSON.stringify(labels)} has an empty name or one with a comma or space`,
     ],
   ];
-  const errors = checks.filter(([ok]) => !ok).map(([, msg]) => msg);
-  if (errors.length > 0) {
-    throw new Error(errors.join("\n"));
-  }
+  assertChecks(checks);
 }

@@ -5,7 +5,7 @@ import { Duration } from "../alerts/duration";
 import { JOBS } from "../alerts/jobs";
 import { DATASOURCES } from "../dashboards/datasources";
 import { IMAGES, ImageRef } from "./versions";
-import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, isPort } from "./service";
+import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check, isPort } from "./service";
 
 /** A dashboard file to provision. */
 export interface DashboardAsset {
@@ -199,7 +199,7 @@ export class Grafana extends Construct {
     const folderOf = (d: DashboardAsset): string => d.folder ?? defaultFolder;
     const homeAsset = dashboards.find((d) => d.fileName === home);
     const rootUrl = props.rootUrl ?? `http://localhost:${publishedPort === false ? Grafana.PORT : publishedPort}/`;
-    const checks: Array<[boolean, string]> = [
+    const checks: Check[] = [
       [publishedPort === false || isPort(publishedPort), `grafana.publishedPort: ${publishedPort} is not a port; allowed: 1-65535`],
       [/^[A-Za-z0-9._@-]{1,64}$/.test(this.adminUser), `grafana.adminUser: "${this.adminUser}" is not a valid login (letters, digits, "._@-", at most 64)`],
       [home === undefined || dashboards.some((d) => d.fileName === home), `grafana.homeDashboard: "${home}" is not one of the dashboards (${dashboards.map((d) => d.fileName).join(", ")})`],
@@ -211,10 +211,7 @@ export class Grafana extends Construct {
     const files = dashboards.map((d) => d.fileName);
     const dup = files.find((f, i) => files.indexOf(f) !== i);
     checks.push([dup === undefined, `grafana.dashboards: "${dup}" is provided twice`]);
-    const errors = checks.filter(([ok]) => !ok).map(([, m]) => m);
-    if (errors.length > 0) {
-      throw new Error(errors.join("\n"));
-    }
+    assertChecks(checks);
 
     this.url = `http://${this.hostname}:${this.port}`;
     this.scrapeTarget = { job: JOBS.grafana, targets: [`${this.hostname}:${this.port}`] };

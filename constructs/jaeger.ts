@@ -1,7 +1,7 @@
 import * as yaml from "js-yaml";
 import { Construct } from "constructs";
 import { JOBS } from "../alerts/jobs";
-import { MonitoringService, PublishedPort, ResourceLimits, ScrapeTarget, ServiceContext, isPort } from "./service";
+import { MonitoringService, PublishedPort, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check, isPort } from "./service";
 import { IMAGES, ImageRef } from "./versions";
 
 const CONFIG_PATH = "/etc/jaeger/config.yaml";
@@ -199,7 +199,7 @@ function validateJaegerProps(
   requested: JaegerPublishedPorts | undefined,
   external: Required<JaegerPublishedPorts>,
 ): void {
-  const checks: Array<[boolean, string]> = [
+  const checks: Check[] = [
     [
       Number.isInteger(maxTraces) && maxTraces > 0,
       `jaeger.maxTraces: ${maxTraces} is not allowed; use a whole number greater than 0 (0 would mean unbounded)`,
@@ -218,8 +218,5 @@ function validateJaegerProps(
     clash === undefined,
     `jaeger.publishedPorts: host port ${clash} is used twice; ui, otlpGrpc and otlpHttp need distinct ports`,
   ]);
-  const errors = checks.filter(([ok]) => !ok).map(([, msg]) => msg);
-  if (errors.length > 0) {
-    throw new Error(errors.join("\n"));
-  }
+  assertChecks(checks);
 }

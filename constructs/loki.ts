@@ -2,7 +2,7 @@ import * as yaml from "js-yaml";
 import { Construct } from "constructs";
 import { Duration } from "../alerts/duration";
 import { JOBS } from "../alerts/jobs";
-import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, isPort } from "./service";
+import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check, isPort } from "./service";
 import { IMAGES, ImageRef } from "./versions";
 
 /** Path of the rendered config inside the container (beside, not over, the image's own example). */
@@ -221,7 +221,7 @@ function validateLokiProps(
     Number.isFinite(value) && value > 0 && (!integer || Number.isInteger(value)),
     `loki.limits.${name}: ${value} is not allowed; use a ${integer ? "whole " : ""}number greater than 0`,
   ];
-  const checks: Array<[boolean, string]> = [
+  const checks: Check[] = [
     [isPort(port), `loki.port: ${port} is not a TCP port; allowed: 1-65535`],
     [
       publishedPort === undefined || isPort(publishedPort),
@@ -252,10 +252,7 @@ function validateLokiProps(
       `loki.limits.rejectOlderThan: "${limits.rejectOlderThan}" is not allowed; use a positive duration such as "7d"`,
     ],
   ];
-  const errors = checks.filter(([ok]) => !ok).map(([, msg]) => msg);
-  if (errors.length > 0) {
-    throw new Error(errors.join("\n"));
-  }
+  assertChecks(checks);
 }
 
 /** Drops keys whose value is `undefined`, so that a spread keeps the default for them. */

@@ -1,7 +1,7 @@
 import { ITerraformDependable, Token } from "cdktf";
 import { Construct } from "constructs";
 import { JOBS } from "../alerts/jobs";
-import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, isPort } from "./service";
+import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check, isPort } from "./service";
 import { IMAGES, ImageRef } from "./versions";
 
 /**
@@ -125,7 +125,7 @@ function parseListenAddress(address: string): { host: string; port: number } {
   const host = m?.[1] ?? "";
   const port = Number(m?.[2]);
   const ipv4Ok = !host.startsWith("[") && host.split(".").every((o) => Number(o) <= 255);
-  const checks: Array<[boolean, string]> = [
+  const checks: Check[] = [
     [
       m !== null && (host.startsWith("[") || ipv4Ok),
       `${field}: "${address}" is not an "ip:port" address such as "172.30.0.1:9100"`,
@@ -140,9 +140,6 @@ function parseListenAddress(address: string): { host: string; port: number } {
         `network; use the stack network's gateway address, e.g. "172.30.0.1:9100"`,
     ],
   ];
-  const errors = checks.filter(([ok]) => !ok).map(([, msg]) => msg);
-  if (errors.length > 0) {
-    throw new Error(errors.join("\n"));
-  }
+  assertChecks(checks);
   return { host, port };
 }

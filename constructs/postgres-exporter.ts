@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { JOBS } from "../alerts/jobs";
-import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext } from "./service";
+import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check } from "./service";
 import { IMAGES, ImageRef } from "./versions";
 
 /** The exporter's fixed listen port (`--web.listen-address` default). */
@@ -59,16 +59,13 @@ export class PostgresExporter extends Construct {
     super(scope, id);
     this.port = PORT;
     this.statStatements = props.statStatements ?? true;
-    const checks: Array<[boolean, string]> = [
+    const checks: Check[] = [
       [
         typeof props.dsn === "string" && props.dsn.trim() !== "",
         `postgresExporter.dsn: "${props.dsn}" is empty; pass a sensitive Terraform variable's value`,
       ],
     ];
-    const errors = checks.filter(([ok]) => !ok).map(([, msg]) => msg);
-    if (errors.length > 0) {
-      throw new Error(errors.join("\n"));
-    }
+    assertChecks(checks);
 
     const flags = postgresExporterFlags({ statStatements: this.statStatements });
     this.service = new MonitoringService(this, "service", {

@@ -3,7 +3,7 @@ import { Construct } from "constructs";
 import { Duration } from "../alerts/duration";
 import { JOBS } from "../alerts/jobs";
 import { IMAGES, ImageRef } from "./versions";
-import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, isPort } from "./service";
+import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check, isPort } from "./service";
 
 /** A rule file for Prometheus' `rule_files`. */
 export interface RuleFile {
@@ -167,7 +167,7 @@ export class Prometheus extends Construct {
     this.retentionSize = props.retentionSize ?? "10GB";
     const maxExemplars = props.maxExemplars ?? 100000;
     const publishedPort = props.publishedPort ?? Prometheus.PORT;
-    const checks: Array<[boolean, string]> = [
+    const checks: Check[] = [
       [!this.scrapeInterval.isZero(), `prometheus.scrapeInterval: "0s" is not allowed; use a positive duration such as "15s"`],
       [!this.evaluationInterval.isZero(), `prometheus.evaluationInterval: "0s" is not allowed; use a positive duration such as "15s"`],
       [this.retentionTime.compare(Duration.parse("2h")) >= 0, `prometheus.retentionTime: "${this.retentionTime}" is too short; allowed: at least 2h (one TSDB block)`],
@@ -175,10 +175,7 @@ export class Prometheus extends Construct {
       [Number.isInteger(maxExemplars) && maxExemplars >= 0, `prometheus.maxExemplars: ${maxExemplars} must be a whole number >= 0`],
       [publishedPort === false || isPort(publishedPort), `prometheus.publishedPort: ${publishedPort} is not a port; allowed: 1-65535`],
     ];
-    const errors = checks.filter(([ok]) => !ok).map(([, m]) => m);
-    if (errors.length > 0) {
-      throw new Error(errors.join("\n"));
-    }
+    assertChecks(checks);
 
     this.hostname = "prometheus";
     this.url = `http://${this.hostname}:${this.port}`;

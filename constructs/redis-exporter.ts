@@ -1,7 +1,7 @@
 import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { JOBS } from "../alerts/jobs";
-import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext } from "./service";
+import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check } from "./service";
 import { IMAGES, ImageRef } from "./versions";
 
 /** The exporter's fixed listen port (`--web.listen-address` default). */
@@ -53,7 +53,7 @@ export class RedisExporter extends Construct {
     this.port = PORT;
     this.redisAddress = props.redisAddress ?? "redis://redis:6379";
     const addr = this.redisAddress;
-    const checks: Array<[boolean, string]> = [
+    const checks: Check[] = [
       [
         // The exporter prefixes "redis://" to an address without a scheme, so "host:port" is fine too.
         Token.isUnresolved(addr) || /^((rediss?|unix):\/\/\S+|[A-Za-z0-9.-]+:\d{1,5})$/.test(addr),
@@ -65,10 +65,7 @@ export class RedisExporter extends Construct {
         `redisExporter.password: "" is empty; leave it out for a Redis without AUTH, or pass a sensitive variable`,
       ],
     ];
-    const errors = checks.filter(([ok]) => !ok).map(([, msg]) => msg);
-    if (errors.length > 0) {
-      throw new Error(errors.join("\n"));
-    }
+    assertChecks(checks);
 
     this.service = new MonitoringService(this, "service", {
       serviceName: "redis-exporter",

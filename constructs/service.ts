@@ -282,7 +282,7 @@ function stageAsset(scope: Construct, file: ConfigFile): TerraformAsset {
 
 function validateServiceProps(props: MonitoringServiceProps): void {
   const name = props.serviceName;
-  const checks: Array<[boolean, string]> = [
+  const checks: Check[] = [
     [
       /^[a-z][a-z0-9-]{0,62}$/.test(name),
       `serviceName: "${name}" must be a lower-case DNS label (a-z, 0-9, "-", starting with a letter)`,
@@ -310,7 +310,15 @@ function validateServiceProps(props: MonitoringServiceProps): void {
     checks.push([isPort(p.internal), `${name}.publishedPorts: internal port ${p.internal} is not in 1-65535`]);
     checks.push([isPort(p.external), `${name}.publishedPorts: external port ${p.external} is not in 1-65535`]);
   }
-  const errors = checks.filter(([ok]) => !ok).map(([, msg]) => msg);
+  assertChecks(checks);
+}
+
+/** A validation rule: the condition that must hold, and the message (prop, value, what is allowed) when it does not. */
+export type Check = readonly [ok: boolean, message: string];
+
+/** Throws one error listing the message of every failed check, so that one synth shows all of them. */
+export function assertChecks(checks: readonly Check[]): void {
+  const errors = checks.filter(([ok]) => !ok).map(([, message]) => message);
   if (errors.length > 0) {
     throw new Error(errors.join("\n"));
   }
