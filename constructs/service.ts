@@ -157,6 +157,8 @@ export class MonitoringService extends Construct {
   public readonly volumes: Readonly<Record<string, Volume>>;
   /** The config assets by container path, for tests and review. */
   public readonly configAssets: Readonly<Record<string, TerraformAsset>>;
+  /** Seconds `cdktf deploy` waits for the container to become healthy; undefined without a healthcheck. */
+  public readonly healthyWithinSeconds?: number;
   /** Host ports this service publishes, for the stack's clash check. */
   public readonly publishedPorts: readonly PublishedPort[];
 
@@ -196,13 +198,22 @@ export class MonitoringService extends Construct {
     this.configAssets = assets;
 
     const hc = props.healthcheck;
+    const interval = hc?.interval ?? Duration.parse("30s");
+    const timeout = hc?.timeout ?? Duration.parse("5s");
+    const retries = hc?.retries ?? 3;
+    const startPeriod = hc?.startPeriod ?? Duration.parse("30s");
     const healthcheck = hc && {
       test: [...hc.test],
-      interval: (hc.interval ?? Duration.parse("30s")).toString(),
-      timeout: (hc.timeout ?? Duration.parse("5s")).toString(),
-      retries: hc.retries ?? 3,
-      startPeriod: (hc.startPeriod ?? Duration.parse("30s")).toString(),
+      interval: interval.toString(),
+      timeout: timeout.toString(),
+      retries,
+      startPeriod: startPeriod.toString(),
     };
+    // `cdktf deploy` waits until a container is healthy, so a broken config fails the deploy instead of
+    // leaving a restarting container behind: as long as Docker itself would take to call it unhealthy.
+    this.healthyWithinSeconds = hc
+      ? Math.ceil(startPeriod.seconds + (retries + 1) * (interval.seconds + timeout.seconds))
+      : undefined;
 
     const labels: Record<string, string> = {
       "com.monitoring-stack.service": props.serviceName,
@@ -258,6 +269,8 @@ export class MonitoringService extends Construct {
       devices: props.devices?.map((d) => ({ hostPath: d, containerPath: d, permissions: "r" })),
       upload: uploads.length > 0 ? uploads : undefined,
       healthcheck,
+      wait: healthcheck !== undefined,
+      waitTimeout: this.healthyWithinSeconds,
       labels: Object.entries(labels).map(([label, value]) => ({ label, value })),
     });
   }

@@ -42,6 +42,9 @@ describe("Prometheus", () => {
     expect(container.log_opts).toEqual({ "max-size": "10m", "max-file": "3" });
     expect(container.restart).toBe("unless-stopped");
     expect(container.healthcheck.test).toEqual(["CMD", "wget", "-q", "--spider", "http://127.0.0.1:9090/-/healthy"]);
+    // deploy waits for health: start period 30s + 4 × (interval 30s + timeout 5s)
+    expect(container.wait).toBe(true);
+    expect(container.wait_timeout).toBe(170);
 
     const config = parseYaml(prom.config);
     expect(config.global).toEqual({

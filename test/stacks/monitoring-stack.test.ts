@@ -344,6 +344,10 @@ describe("MonitoringStack output on disk", () => {
     const without = Object.values(tf.resource.docker_container).filter((c: any) => !c.healthcheck).map((c: any) => c.name);
     // redis_exporter is a scratch image: no shell, no wget, and no health subcommand (docs/services.md).
     expect(without).toEqual(["monitoring-redis-exporter"]);
+    // The provider errors on `wait` without a healthcheck; with one, deploy fails on an unhealthy container.
+    for (const c of Object.values(tf.resource.docker_container) as any[]) {
+      expect({ name: c.name, wait: c.wait === true }).toEqual({ name: c.name, wait: c.healthcheck !== undefined });
+    }
   });
 
   test("no absolute path of this machine reaches the output", () => {
