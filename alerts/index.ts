@@ -13,3 +13,4 @@ export * from "./render";
 export * from "./alert-catalog";
 export { RECORDED, SELECTORS, RATE_WINDOW, RECORDING_RULES, ALERT_DEFINITIONS, GROUP_NAMES } from "./rules";
 export type { ExporterKey, GroupName, AlertDefinition, RecordingDefinition, ConditionKey } from "./rules";
+export * from "./custom";

@@ -1,5 +1,6 @@
 import { Duration } from "../alerts/duration";
 import type { MetricDeclaration } from "../alerts/catalog";
+import type { CustomRuleGroup } from "../alerts/custom";
 import type { AlertOverride } from "../alerts/rule-set";
 import { AlertRouting, Receiver } from "../constructs/alertmanager";
 import { ResourceLimits } from "../constructs/service";
@@ -156,6 +157,11 @@ export interface ExporterOptions {
 export type RuleOverride = AlertOverride;
 
 export interface RuleOptions {
+  /**
+   * Rule groups of your own, each rendered into its own file, checked like the library's (PromQL syntax,
+   * metric provenance, names). @default none
+   */
+  readonly additionalGroups?: readonly CustomRuleGroup[];
   /** Per alert: disable it or change its threshold, `for` or severity. @default none */
   readonly overrides?: Readonly<Record<string, RuleOverride>>;
   /** Runbook links are `<runbookBaseUrl>#<alertname-lower-case>`. @default the repo's docs/alert-catalog.md */

@@ -2,7 +2,7 @@ import { Annotations, TerraformOutput, TerraformStack, TerraformVariable } from 
 import { Construct } from "constructs";
 import { Network } from "@cdktf/provider-docker/lib/network";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
-import { buildRuleGroups, effectiveThresholds, renderRuleFiles, RuleGroup, RuleSetOptions } from "../alerts";
+import { buildRuleGroups, customRuleGroups, effectiveThresholds, renderRuleFiles, RuleGroup, RuleSetOptions } from "../alerts";
 import { JOBS } from "../alerts/jobs";
 import { DEFAULT_APPLICATION_METRICS, formatFindings } from "../alerts/catalog";
 import { buildDashboards, DashboardFile, renderDashboard } from "../dashboards";
@@ -304,7 +304,10 @@ export class MonitoringStack extends TerraformStack {
       overrides: config.rules?.overrides,
       runbookBaseUrl: config.rules?.runbookBaseUrl,
     };
-    this.ruleGroups = problems.capture(() => buildRuleGroups(ruleOptions), [] as RuleGroup[]);
+    this.ruleGroups = [
+      ...problems.capture(() => buildRuleGroups(ruleOptions), [] as RuleGroup[]),
+      ...problems.capture(() => customRuleGroups(config.rules?.additionalGroups ?? [], config.rules?.runbookBaseUrl), [] as RuleGroup[]),
+    ];
     const dashboards: DashboardFile[] = problems.capture(
       () =>
         buildDashboards({

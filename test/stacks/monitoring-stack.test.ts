@@ -282,6 +282,30 @@ describe("MonitoringStack metric provenance", () => {
     expect(warnings.some((w) => /metric provenance: warning: .*bucket/.test(w))).toBe(true);
   });
 
+  test("custom rule groups are rendered into their own file and checked like the library's", () => {
+    const ok = build({
+      rules: {
+        additionalGroups: [
+          { name: "team-alerts", alerts: [{ name: "QueueBacklog", expr: "sum(messenger_offline_messages_queued) > 10000", severity: "warning", summary: "Offline queue backlog" }] },
+        ],
+      },
+    });
+    const prometheus = containers(ok.out)["monitoring-prometheus"];
+    expect((prometheus.upload as any[]).map((u) => u.file)).toContain("/etc/prometheus/rules/team-alerts.rules.yml");
+    expect(() =>
+      build({
+        rules: {
+          additionalGroups: [
+            { name: "team-alerts", alerts: [{ name: "QueueBacklog", expr: "sum(messenger_offline_messages_queue) > 10000", severity: "warning", summary: "s" }] },
+          ],
+        },
+      }),
+    ).toThrow(/metric provenance: error: alert QueueBacklog \(group team-alerts\): metric "messenger_offline_messages_queue": .*did you mean "messenger_offline_messages_queued"/);
+    expect(() =>
+      build({ rules: { additionalGroups: [{ name: "team-alerts", alerts: [{ name: "Broken", expr: "sum(up", severity: "warning", summary: "s" }] }] } }),
+    ).toThrow(/rule group "team-alerts", alert "Broken": invalid PromQL at position/);
+  });
+
   test("disabling Alloy and Jaeger removes their panels instead of leaving them without data", () => {
     const { stack } = build({ alloy: { enabled: false }, jaeger: { enabled: false } });
     const grafana = containers(Testing.synth(stack))["monitoring-grafana"];
