@@ -24,15 +24,42 @@ export function parsePromQL(expr: string): PromQLParseResult {
   if (expr.trim() === "") {
     return { valid: false, errors: [{ position: 0, snippet: "(empty expression)" }] };
   }
-  const errors: PromQLError[] = [];
-  parser.parse(expr).iterate({
-    enter: (node) => {
-      if (node.type.isError) {
-        errors.push({ position: node.from, snippet: snippetAt(expr, node.from) });
-      }
-    },
-  });
+  const { errors } = promqlTree(expr);
   return { valid: errors.length === 0, errors };
+}
+
+/** A parsed expression: the lezer tree and its syntax errors (empty when it parses). */
+export interface PromQLTree {
+  readonly tree: ReturnType<typeof parser.parse>;
+  readonly errors: readonly PromQLError[];
+}
+
+const TREES = new Map<string, PromQLTree>();
+const MAX_CACHED_TREES = 10_000;
+
+/**
+ * The lezer tree of `expr` with its syntax errors. Synth parses every rule and panel expression twice
+ * (syntax validation, then metric provenance), so trees are cached by expression text.
+ */
+export function promqlTree(expr: string): PromQLTree {
+  let parsed = TREES.get(expr);
+  if (!parsed) {
+    const tree = parser.parse(expr);
+    const errors: PromQLError[] = [];
+    tree.iterate({
+      enter: (node) => {
+        if (node.type.isError) {
+          errors.push({ position: node.from, snippet: snippetAt(expr, node.from) });
+        }
+      },
+    });
+    if (TREES.size >= MAX_CACHED_TREES) {
+      TREES.clear();
+    }
+    parsed = { tree, errors };
+    TREES.set(expr, parsed);
+  }
+  return parsed;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { parser } from "@prometheus-io/lezer-promql";
+import { promqlTree } from "../promql";
 
 /** The grammar's node type, taken from the parser so that one @lezer/common copy is used. */
 type SyntaxNode = ReturnType<typeof parser.parse>["topNode"];
@@ -101,14 +102,8 @@ export class PromQLSyntaxError extends Error {
 /** Parses `expr` into an {@link Expr}; throws {@link PromQLSyntaxError} on a syntax error. */
 export function parseExpr(expr: string): Expr {
   const text = normalizeGrafanaVariables(expr);
-  const tree = parser.parse(text);
-  let errorAt = -1;
-  tree.iterate({
-    enter: (n) => {
-      if (errorAt < 0 && n.type.isError) errorAt = n.from;
-    },
-  });
-  if (errorAt >= 0) throw new PromQLSyntaxError(errorAt, text);
+  const { tree, errors } = promqlTree(text);
+  if (errors.length > 0) throw new PromQLSyntaxError(errors[0].position, text);
   const top = tree.topNode.firstChild;
   if (!top) throw new PromQLSyntaxError(0, text);
   return build(top, text);
