@@ -1,29 +1,8 @@
 import { App } from "cdktf";
-import { MonitoringConfig } from "./stacks/config";
-import { defineEnvironments, ENVIRONMENTS_VARIABLE } from "./stacks/environments";
-import { MonitoringStack } from "./stacks/monitoring-stack";
+import { defineStacks } from "./stacks/app";
+import { ENVIRONMENTS_VARIABLE } from "./stacks/environments";
 
-/**
- * The deployed stacks. Every option has the guide's value as its default; override here (see README,
- * "Configuration"). Secrets are named, never written: `secret("slack_api_url")` becomes a sensitive
- * Terraform variable that you set at deploy time (`TF_VAR_slack_api_url`).
- */
+/** The cdktf app: the stacks of stacks/app.ts, synthesized into cdktf.out. */
 const app = new App();
-const config: MonitoringConfig = {};
-
-// The default stack: local Docker, local state (`cdktf synth`, `cdktf deploy monitoring`).
-new MonitoringStack(app, "monitoring", config);
-
-// Environments, opt-in: MONITORING_ENVIRONMENTS=all (or "staging,production") adds the stacks
-// monitoring-staging and monitoring-production, each with its own state and Docker host. CI plans and
-// deploys them (docs/ci.md). Replace the example bucket and hosts with yours.
-defineEnvironments(
-  app,
-  { ...config, backend: { kind: "s3", bucket: "example-monitoring-state", region: "eu-central-1", key: "{stack}/terraform.tfstate" } },
-  {
-    staging: { dockerHost: { url: "ssh://deploy@staging.example.com" } },
-    production: { dockerHost: { url: "ssh://deploy@monitoring.example.com" }, prometheus: { retentionTime: "30d" } },
-  },
-  { select: process.env[ENVIRONMENTS_VARIABLE] ?? "" },
-);
+defineStacks(app, process.env[ENVIRONMENTS_VARIABLE] ?? "");
 app.synth();

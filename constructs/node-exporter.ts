@@ -105,10 +105,8 @@ export class NodeExporter extends Construct {
       },
       resources: props.resources ?? { memoryMb: 64, cpus: 0.25 },
       readOnlyRootFilesystem: true,
+      dependsOn: props.dependsOn,
     });
-    if (props.dependsOn && props.dependsOn.length > 0) {
-      this.service.container.dependsOn = props.dependsOn.map((d) => d.fqn);
-    }
 
     this.url = `http://${props.listenAddress}`;
     this.scrapeTarget = { job: JOBS.nodeExporter, targets: [props.listenAddress] };

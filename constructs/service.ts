@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { AssetType, TerraformAsset } from "cdktf";
+import { AssetType, ITerraformDependable, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { Container, ContainerConfig } from "@cdktf/provider-docker/lib/container";
 import { Image } from "@cdktf/provider-docker/lib/image";
@@ -130,6 +130,11 @@ export interface MonitoringServiceProps {
   readonly capAdd?: readonly string[];
   /** Devices of the host passed in (cAdvisor reads /dev/kmsg). @default none */
   readonly devices?: readonly string[];
+  /**
+   * Resources the container must be created after, when no attribute reference orders them (a
+   * host-network container and the network whose gateway it listens on). @default none
+   */
+  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 /** Directory where rendered config files are staged before cdktf copies them into `cdktf.out`. */
@@ -272,6 +277,9 @@ export class MonitoringService extends Construct {
       wait: healthcheck !== undefined,
       waitTimeout: this.healthyWithinSeconds,
       labels: Object.entries(labels).map(([label, value]) => ({ label, value })),
+      // Through the provider's config, which renders the plain address Terraform requires
+      // (`docker_network.network`), never an interpolation.
+      dependsOn: props.dependsOn && props.dependsOn.length > 0 ? [...props.dependsOn] : undefined,
     });
   }
 }

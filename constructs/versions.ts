@@ -48,3 +48,15 @@ export function imageName(ref: ImageRef, field = "image"): string {
   }
   return `${ref.repository}:${ref.tag}`;
 }
+
+/**
+ * The Terraform providers the stack is deployed and verified with (`required_providers`). The cdktf
+ * bindings (`@cdktf/provider-docker` 12.0.3, `@cdktf/provider-random` 12.0.1) were generated from docker
+ * 3.6.2 and random 3.7.2 and are final (cdktf is archived); the attributes they render are read by these
+ * newer providers, which `terraform validate` checks in the tests and the end-to-end deploy runs.
+ * @see https://github.com/kreuzwerker/terraform-provider-docker/blob/master/CHANGELOG.md
+ */
+export const PROVIDER_VERSIONS = {
+  docker: "4.6.0",
+  random: "3.9.0",
+} as const;

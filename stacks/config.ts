@@ -97,7 +97,11 @@ export interface AlertmanagerOptions extends ServiceOptions {
   readonly externalUrl?: string;
 }
 
-export interface GrafanaOptions extends ServiceOptions {
+/**
+ * Grafana. Disabling it removes the container and its dashboards; rules and scrape jobs stay.
+ * (The end-to-end deploy disables it where Grafana cannot be built: docs/e2e.md.)
+ */
+export interface GrafanaOptions extends OptionalServiceOptions {
   /** @default 3000 */
   readonly publishedPort?: number | false;
   /** @default http://localhost:<publishedPort>/ */
@@ -106,7 +110,8 @@ export interface GrafanaOptions extends ServiceOptions {
   readonly adminUser?: string;
 }
 
-export interface LokiOptions extends ServiceOptions {
+/** Loki. Disabling it also removes Alloy (which only ships to Loki) and Grafana's Loki datasource. */
+export interface LokiOptions extends OptionalServiceOptions {
   /** How long logs are kept; the compactor deletes older chunks. @default 15d (as Prometheus) */
   readonly retention?: DurationLike;
   /** Host port for Loki's API on `bindAddress`. @default none: Grafana and Alloy reach it inside the network */

@@ -17,6 +17,7 @@ import { Jaeger } from "../constructs/jaeger";
 import { Loki } from "../constructs/loki";
 import { Prometheus } from "../constructs/prometheus";
 import { MonitoringService, ScrapeTarget, ServiceContext } from "../constructs/service";
+import { PROVIDER_VERSIONS } from "../constructs/versions";
 import {
   DEFAULT_APPLICATION_TARGETS,
   MonitoringConfig,
@@ -41,8 +42,10 @@ export class MonitoringStack extends TerraformStack {
   public readonly network: Network;
   public readonly prometheus: Prometheus;
   public readonly alertmanager: Alertmanager;
-  public readonly grafana: Grafana;
-  public readonly loki: Loki;
+  /** Undefined when `grafana.enabled` is false. */
+  public readonly grafana?: Grafana;
+  /** Undefined when `loki.enabled` is false. */
+  public readonly loki?: Loki;
   public readonly jaeger?: Jaeger;
   /** The rule groups Prometheus loads. */
   public readonly ruleGroups: readonly RuleGroup[];
@@ -80,6 +83,8 @@ export class MonitoringStack extends TerraformStack {
       minio: config.exporters?.minio?.enabled ?? false,
       alloy: config.alloy?.enabled ?? true,
       jaeger: config.jaeger?.enabled ?? true,
+      loki: config.loki?.enabled ?? true,
+      grafana: config.grafana?.enabled ?? true,
     };
 
     if (!/^[a-z][a-z0-9-]{0,40}$/.test(name)) {
@@ -140,6 +145,9 @@ export class MonitoringStack extends TerraformStack {
     problems.capture(() => configureDockerHost(this, config.dockerHost), undefined);
     problems.capture(() => configureBackend(this, config.backend), undefined);
     new RandomProvider(this, "random");
+    for (const [provider, version] of Object.entries(PROVIDER_VERSIONS)) {
+      this.addOverride(`terraform.required_providers.${provider}.version`, version);
+    }
 
     this.network = new Network(this, "network", {
       name: config.network?.name ?? name,
@@ -160,16 +168,18 @@ export class MonitoringStack extends TerraformStack {
 
     const capture = <T>(f: () => T): T | undefined => problems.capture<T | undefined>(f, undefined);
 
-    const loki = capture(
-      () =>
-        new Loki(this, "loki", {
-          context: base,
-          retention: lokiRetention,
-          publishedPort: config.loki?.publishedPort,
-          resources: config.loki?.resources,
-          image: config.loki?.image,
-        }),
-    );
+    const loki = enabled.loki
+      ? capture(
+          () =>
+            new Loki(this, "loki", {
+              context: base,
+              retention: lokiRetention,
+              publishedPort: config.loki?.publishedPort,
+              resources: config.loki?.resources,
+              image: config.loki?.image,
+            }),
+        )
+      : undefined;
     this.jaeger = enabled.jaeger
       ? capture(
           () =>
@@ -300,7 +310,7 @@ export class MonitoringStack extends TerraformStack {
       scrapeInterval,
       evaluationInterval,
       exporters: exporterFlags,
-      stackJobs: [JOBS.prometheus, JOBS.grafana, ...scrapeTargets.map((t) => t.job)],
+      stackJobs: [JOBS.prometheus, ...(enabled.grafana ? [JOBS.grafana] : []), ...scrapeTargets.map((t) => t.job)],
       overrides: config.rules?.overrides,
       runbookBaseUrl: config.rules?.runbookBaseUrl,
     };
@@ -308,7 +318,8 @@ export class MonitoringStack extends TerraformStack {
       ...problems.capture(() => buildRuleGroups(ruleOptions), [] as RuleGroup[]),
       ...problems.capture(() => customRuleGroups(config.rules?.additionalGroups ?? [], config.rules?.runbookBaseUrl), [] as RuleGroup[]),
     ];
-    const dashboards: DashboardFile[] = problems.capture(
+    // Without Grafana nothing shows the dashboards: none are built or checked.
+    const dashboards: DashboardFile[] = !enabled.grafana ? [] : problems.capture(
       () =>
         buildDashboards({
           exporters: exporterFlags,
@@ -321,7 +332,7 @@ export class MonitoringStack extends TerraformStack {
       [],
     );
     this.dashboards = dashboards;
-    const grafana = capture(
+    const grafana = !enabled.grafana ? undefined : capture(
       () =>
         new Grafana(this, "grafana", {
           context: base,
@@ -384,14 +395,16 @@ export class MonitoringStack extends TerraformStack {
     checkPortClashes(this, problems);
     problems.throwIfAny();
     // Every construct that failed added a problem, so after throwIfAny() they all exist.
-    this.loki = loki!;
+    this.loki = loki;
     this.alertmanager = alertmanager!;
-    this.grafana = grafana!;
+    this.grafana = grafana;
     this.prometheus = prometheus!;
 
-    new TerraformOutput(this, "grafana_url", { value: `http://${bindAddress}:${config.grafana?.publishedPort ?? Grafana.PORT}` });
-    new TerraformOutput(this, "grafana_admin_user", { value: this.grafana.adminUser });
-    new TerraformOutput(this, "grafana_admin_password", { value: this.grafana.adminPassword, sensitive: true });
+    if (this.grafana) {
+      new TerraformOutput(this, "grafana_url", { value: `http://${bindAddress}:${config.grafana?.publishedPort ?? Grafana.PORT}` });
+      new TerraformOutput(this, "grafana_admin_user", { value: this.grafana.adminUser });
+      new TerraformOutput(this, "grafana_admin_password", { value: this.grafana.adminPassword, sensitive: true });
+    }
     new TerraformOutput(this, "prometheus_url", { value: `http://${bindAddress}:${promOpts.publishedPort ?? Prometheus.PORT}` });
     new TerraformOutput(this, "alertmanager_url", { value: `http://${bindAddress}:${amOpts.publishedPort ?? Alertmanager.PORT}` });
   }

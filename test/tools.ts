@@ -18,9 +18,14 @@ export function findTool(name: string): string | undefined {
 }
 
 /** Runs a program and returns its exit status and combined output. */
-export function run(file: string, args: readonly string[], cwd?: string): { status: number; output: string } {
+export function run(
+  file: string,
+  args: readonly string[],
+  cwd?: string,
+  env?: NodeJS.ProcessEnv,
+): { status: number; output: string } {
   try {
-    const output = execFileSync(file, [...args], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    const output = execFileSync(file, [...args], { cwd, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
     return { status: 0, output };
   } catch (e) {
     const err = e as { status?: number; stdout?: string; stderr?: string };

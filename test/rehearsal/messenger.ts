@@ -25,6 +25,12 @@ export interface MessengerOptions {
   readonly requestsPerSecond?: number;
   /** @default the guide's DEFAULT_APPLICATION_METRICS */
   readonly metrics?: readonly MetricDeclaration[];
+  /**
+   * Address to listen on. The rehearsal keeps loopback; the end-to-end deploy runs the service in a
+   * container, where it must listen on the container's network interface ("0.0.0.0").
+   * @default "127.0.0.1"
+   */
+  readonly host?: string;
 }
 
 /** A running synthetic service. */
@@ -162,12 +168,13 @@ export async function startMessenger(options: MessengerOptions): Promise<Messeng
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port, LOOPBACK, () => resolve());
+    server.listen(options.port, options.host ?? LOOPBACK, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  const host = options.host ?? LOOPBACK;
   return {
-    url: `http://${LOOPBACK}:${port}`,
-    address: `${LOOPBACK}:${port}`,
+    url: `http://${host}:${port}`,
+    address: `${host}:${port}`,
     state: () => state,
     control: (change) => {
       state = applyControl(state, change);

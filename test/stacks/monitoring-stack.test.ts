@@ -311,7 +311,7 @@ describe("MonitoringStack metric provenance", () => {
     const grafana = containers(Testing.synth(stack))["monitoring-grafana"];
     const files = (grafana.upload as any[]).map((u) => u.file);
     expect(files).toContain("/etc/grafana/dashboards/monitoring-stack/monitoring-stack-health.json");
-    expect(parseYaml(stack.grafana.datasourcesConfig).datasources.map((d: any) => d.uid)).not.toContain("jaeger");
+    expect(parseYaml(stack.grafana!.datasourcesConfig).datasources.map((d: any) => d.uid)).not.toContain("jaeger");
   });
 });
 

@@ -1,0 +1,71 @@
+import { App } from "cdktf";
+import { MonitoringConfig, secret } from "../stacks/config";
+import { MonitoringStack } from "../stacks/monitoring-stack";
+import { ImageKey } from "../constructs/versions";
+import { LOCAL_IMAGES } from "./programs";
+
+/** The stack id (and container/volume/network prefix) of the end-to-end deploy. */
+export const E2E_STACK = "e2e";
+/** The Docker network of the peers (application, database, webhook receiver), made by the rig. */
+export const E2E_APP_NETWORK = "e2e-app";
+/** Host ports of the run: not the defaults, so a Prometheus of the machine itself cannot be confused with it. */
+export const E2E_PORTS = { prometheus: 19090, alertmanager: 19093 } as const;
+/** The alert whose threshold the redeploy changes, and its new value. */
+export const REDEPLOY_OVERRIDE = { alert: "HighCPUUsage", threshold: 0.91 } as const;
+
+/** Environment variables the rig passes to this app. */
+export const E2E_ENV = {
+  /** `cold` or `redeploy`. */
+  phase: "MONITORING_E2E_PHASE",
+  /** The local state file. */
+  state: "MONITORING_E2E_STATE",
+} as const;
+
+/** True when the pinned image of `key` is built locally (else the service is left out: NOT DEPLOYED). */
+export function deployable(key: ImageKey): boolean {
+  return LOCAL_IMAGES[key].kind === "built";
+}
+
+/**
+ * The stack the end-to-end run deploys: the product's own MonitoringStack with only what a test run
+ * must change: its name, ports, a webhook receiver, the application network of the peers, a local state
+ * path, and the services whose programs cannot be built here switched off.
+ */
+export function e2eConfig(phase: "cold" | "redeploy", statePath: string): MonitoringConfig {
+  return {
+    name: E2E_STACK,
+    network: { applicationNetwork: E2E_APP_NETWORK },
+    backend: { kind: "local", path: statePath },
+    prometheus: { publishedPort: E2E_PORTS.prometheus },
+    alertmanager: {
+      publishedPort: E2E_PORTS.alertmanager,
+      receivers: [{ name: "e2e-webhook", webhooks: [{ urlSecret: secret("e2e_webhook_url", "The rig's webhook receiver") }] }],
+      routing: { defaultReceiver: "e2e-webhook", heartbeat: "e2e-webhook" },
+    },
+    grafana: { enabled: deployable("grafana") },
+    loki: { enabled: deployable("loki") },
+    alloy: { enabled: deployable("alloy") && deployable("loki") },
+    jaeger: { enabled: deployable("jaeger") },
+    exporters: {
+      node: { enabled: deployable("nodeExporter") },
+      cadvisor: { enabled: deployable("cadvisor") },
+      postgres: { enabled: deployable("postgresExporter") },
+      redis: { enabled: deployable("redisExporter") },
+    },
+    rules:
+      phase === "redeploy"
+        ? { overrides: { [REDEPLOY_OVERRIDE.alert]: { threshold: REDEPLOY_OVERRIDE.threshold } } }
+        : undefined,
+  };
+}
+
+if (require.main === module) {
+  const phase = process.env[E2E_ENV.phase] === "redeploy" ? "redeploy" : "cold";
+  const state = process.env[E2E_ENV.state];
+  if (!state) {
+    throw new Error(`${E2E_ENV.state} is not set: this app is run by npm run e2e, which sets it`);
+  }
+  const app = new App();
+  new MonitoringStack(app, E2E_STACK, e2eConfig(phase, state));
+  app.synth();
+}

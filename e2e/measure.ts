@@ -1,0 +1,62 @@
+/** The parts of `docker inspect` the rig reads. */
+export interface ContainerState {
+  readonly Id: string;
+  readonly Name: string;
+  readonly State: {
+    readonly Status: string;
+    readonly StartedAt: string;
+    readonly Health?: {
+      readonly Status: string;
+      readonly Log: ReadonlyArray<{ readonly Start: string; readonly End: string; readonly ExitCode: number }>;
+    };
+  };
+}
+
+/** When one container became healthy. */
+export interface ContainerTiming {
+  readonly name: string;
+  /** Seconds from its start to the end of its first passing healthcheck (0 without a healthcheck). */
+  readonly startToHealthy: number;
+  /** Seconds from the deploy's start to that moment. */
+  readonly healthyAfterDeployStart: number;
+}
+
+/**
+ * Start-to-healthy of each container from Docker's own record: `State.StartedAt` and the end of the
+ * first passing entry of `State.Health.Log` (Docker keeps the last five; read right after the deploy,
+ * the first pass is among them). A container without a healthcheck counts as ready when started.
+ */
+export function containerTimings(states: readonly ContainerState[], deployStartMs: number): ContainerTiming[] {
+  return states.map((s) => {
+    const started = Date.parse(s.State.StartedAt);
+    const pass = s.State.Health?.Log.filter((l) => l.ExitCode === 0).map((l) => Date.parse(l.End)).sort((a, b) => a - b)[0];
+    const healthy = pass ?? started;
+    return {
+      name: s.Name.replace(/^\//, ""),
+      startToHealthy: (healthy - started) / 1000,
+      healthyAfterDeployStart: (healthy - deployStartMs) / 1000,
+    };
+  });
+}
+
+/** Deploy wall time over the slowest container's start-to-healthy: 1.0 means nothing waited serially. */
+export function deployRatio(deploySeconds: number, slowestStartToHealthy: number): number {
+  return slowestStartToHealthy > 0 ? deploySeconds / slowestStartToHealthy : Number.POSITIVE_INFINITY;
+}
+
+/** Terraform's plan summary. */
+export interface PlanCounts {
+  readonly add: number;
+  readonly change: number;
+  readonly destroy: number;
+}
+
+/** The last `Plan: N to add, N to change, N to destroy.` line of a deploy's output. */
+export function parsePlan(output: string): PlanCounts {
+  const all = [...output.matchAll(/Plan: (\d+) to add, (\d+) to change, (\d+) to destroy/g)];
+  const m = all[all.length - 1];
+  if (!m) {
+    throw new Error(`no "Plan: … to add, … to change, … to destroy" line in the deploy output`);
+  }
+  return { add: Number(m[1]), change: Number(m[2]), destroy: Number(m[3]) };
+}

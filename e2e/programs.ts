@@ -1,0 +1,234 @@
+import { IMAGES, ImageKey } from "../constructs/versions";
+
+/**
+ * A program built from its Go module at a pinned version, for the end-to-end deploy. Nothing here is
+ * copied from upstream: the Go toolchain fetches the module from the module proxy and builds it.
+ */
+export interface GoProgram {
+  /** Short name; the cache folder is `<name>-<version>`. */
+  readonly name: string;
+  /** The module that holds the program. */
+  readonly module: string;
+  /** The module version to request (a tag, or the pseudo-version of the pinned tag's commit). */
+  readonly version: string;
+  /** The upstream release this version is, as its users know it (e.g. Prometheus "3.15.0"). */
+  readonly release: string;
+  /** Binary name → main package. */
+  readonly binaries: Readonly<Record<string, string>>;
+  /**
+   * The module path the wrapper requires when the module's go.mod declares another path than the one it
+   * is fetched by (the Terraform providers): the wrapper requires `requirePath` and replaces it with
+   * `module@version`.
+   */
+  readonly requirePath?: string;
+  /** Build tags. @default none */
+  readonly tags?: readonly string[];
+  /** `-X` settings of the binary's version variables, so `--version` tells the truth. @default none */
+  readonly versionFlags?: Readonly<Record<string, string>>;
+  /**
+   * Files the module leaves out but a `//go:embed` needs (a UI bundle built by npm upstream): the module
+   * is copied into a writable folder, these placeholders are written (gzipped when the path ends in
+   * `.gz`), and the wrapper builds that copy. Each entry says which path and why.
+   */
+  readonly placeholders?: readonly { readonly path: string; readonly content: string; readonly why: string }[];
+}
+
+/** `-X` flags of prometheus/common's version package, as upstream's promu sets them. */
+function promVersion(version: string): Record<string, string> {
+  return {
+    "github.com/prometheus/common/version.Version": version,
+    "github.com/prometheus/common/version.Branch": "HEAD",
+    "github.com/prometheus/common/version.BuildUser": "monitoring-stack-e2e",
+  };
+}
+
+/** The programs the end-to-end deploy builds, by name. */
+export const PROGRAMS = {
+  prometheus: {
+    name: "prometheus",
+    module: "github.com/prometheus/prometheus",
+    // Prometheus 3.x is published as module versions v0.3XX.Y.
+    version: "v0.315.0",
+    release: "3.15.0",
+    binaries: {
+      prometheus: "github.com/prometheus/prometheus/cmd/prometheus",
+      promtool: "github.com/prometheus/prometheus/cmd/promtool",
+    },
+    // Not `builtinassets`: the generated UI files are not in the module. The API, /metrics and the
+    // health endpoints work; the UI pages answer 500.
+    versionFlags: promVersion("3.15.0"),
+  },
+  alertmanager: {
+    name: "alertmanager",
+    module: "github.com/prometheus/alertmanager",
+    version: "v0.34.0",
+    release: "0.34.0",
+    binaries: {
+      alertmanager: "github.com/prometheus/alertmanager/cmd/alertmanager",
+      amtool: "github.com/prometheus/alertmanager/cmd/amtool",
+    },
+    versionFlags: promVersion("0.34.0"),
+    placeholders: [
+      {
+        path: "ui/app/dist/index.html.gz",
+        // Written gzipped (the path ends in .gz); the API and notifications do not use it.
+        content: "<!doctype html><title>Alertmanager</title><p>UI not built (end-to-end test image)</p>",
+        why: "the web UI bundle is built by npm upstream and is not part of the Go module",
+      },
+    ],
+  },
+  nodeExporter: {
+    name: "node_exporter",
+    module: "github.com/prometheus/node_exporter",
+    version: "v1.12.1",
+    release: "1.12.1",
+    binaries: { node_exporter: "github.com/prometheus/node_exporter" },
+    versionFlags: promVersion("1.12.1"),
+  },
+  postgresExporter: {
+    name: "postgres_exporter",
+    module: "github.com/prometheus-community/postgres_exporter",
+    version: "v0.20.1",
+    release: "0.20.1",
+    binaries: { postgres_exporter: "github.com/prometheus-community/postgres_exporter/cmd/postgres_exporter" },
+    versionFlags: promVersion("0.20.1"),
+  },
+} as const satisfies Record<string, GoProgram>;
+
+/** Name of a program of {@link PROGRAMS}. */
+export type ProgramKey = keyof typeof PROGRAMS;
+
+/**
+ * Terraform providers by `<namespace>/<type>@<version>` as the synthesized `required_providers` name
+ * them. Both providers' go.mod files still declare the old `terraform-providers` path, so the wrapper
+ * requires that path and replaces it with the module at the release commit.
+ */
+export const PROVIDERS: Readonly<Record<string, GoProgram>> = {
+  "kreuzwerker/docker@4.6.0": {
+    name: "terraform-provider-docker",
+    module: "github.com/kreuzwerker/terraform-provider-docker",
+    // The module proxy serves this commit of 2026-09-16: CHANGELOG.md's newest release is v4.6.0 and
+    // docs/index.md pins `version = "4.6.0"`.
+    version: "v0.0.0-20260916201441-96d331c98ff4",
+    release: "4.6.0",
+    requirePath: "github.com/terraform-providers/terraform-provider-docker",
+    binaries: { "terraform-provider-docker": "github.com/terraform-providers/terraform-provider-docker" },
+  },
+  "hashicorp/random@3.9.0": {
+    name: "terraform-provider-random",
+    module: "github.com/hashicorp/terraform-provider-random",
+    // The module proxy serves this commit of 2026-08-24; CHANGELOG.md's newest release is 3.9.0.
+    version: "v1.3.2-0.20260824155315-e1092b0cfc07",
+    release: "3.9.0",
+    requirePath: "github.com/terraform-providers/terraform-provider-random",
+    binaries: { "terraform-provider-random": "github.com/terraform-providers/terraform-provider-random" },
+  },
+};
+
+/** How a pinned image is made locally: from a built program, or not at all (with the reason). */
+export type LocalImage =
+  | {
+      readonly kind: "built";
+      readonly program: ProgramKey;
+      /** Binary name → path in the image (upstream's path). */
+      readonly install: Readonly<Record<string, string>>;
+      readonly entrypoint: readonly string[];
+      /** Upstream's default arguments. @default none */
+      readonly cmd?: readonly string[];
+      /** Upstream's user. */
+      readonly user: { readonly name: string; readonly uid: number; readonly gid: number };
+      /** Directories upstream creates, with their owner uid (data directories the program writes). */
+      readonly dirs: readonly { readonly path: string; readonly uid: number }[];
+      readonly workdir?: string;
+    }
+  | { readonly kind: "unbuildable"; readonly reason: string };
+
+const NOBODY = { name: "nobody", uid: 65534, gid: 65534 };
+
+/**
+ * One entry per image pin of `constructs/versions.ts`. The base of every built image is busybox (from
+ * Debian's busybox-static), like upstream's `quay.io/prometheus/busybox`: the healthchecks call its
+ * `wget`.
+ */
+export const LOCAL_IMAGES: Readonly<Record<ImageKey, LocalImage>> = {
+  prometheus: {
+    kind: "built",
+    program: "prometheus",
+    install: { prometheus: "/bin/prometheus", promtool: "/bin/promtool" },
+    entrypoint: ["/bin/prometheus"],
+    cmd: ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"],
+    user: NOBODY,
+    dirs: [
+      { path: "/etc/prometheus", uid: 0 },
+      { path: "/prometheus", uid: NOBODY.uid },
+    ],
+    workdir: "/prometheus",
+  },
+  alertmanager: {
+    kind: "built",
+    program: "alertmanager",
+    install: { alertmanager: "/bin/alertmanager", amtool: "/bin/amtool" },
+    entrypoint: ["/bin/alertmanager"],
+    cmd: ["--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager"],
+    user: NOBODY,
+    dirs: [
+      { path: "/etc/alertmanager", uid: 0 },
+      { path: "/alertmanager", uid: NOBODY.uid },
+    ],
+    workdir: "/alertmanager",
+  },
+  nodeExporter: {
+    kind: "built",
+    program: "nodeExporter",
+    install: { node_exporter: "/bin/node_exporter" },
+    entrypoint: ["/bin/node_exporter"],
+    user: NOBODY,
+    dirs: [],
+  },
+  postgresExporter: {
+    kind: "built",
+    program: "postgresExporter",
+    install: { postgres_exporter: "/bin/postgres_exporter" },
+    entrypoint: ["/bin/postgres_exporter"],
+    user: NOBODY,
+    dirs: [],
+  },
+  grafana: {
+    kind: "unbuildable",
+    reason:
+      "the Go module proxy refuses github.com/grafana/grafana at every 12.x version, and this workplace's module list marks it not-to-use (AGPL-3.0)",
+  },
+  loki: {
+    kind: "unbuildable",
+    reason: "this workplace's module list marks github.com/grafana/loki/v3 not-to-use (AGPL-3.0)",
+  },
+  alloy: {
+    kind: "unbuildable",
+    reason:
+      "github.com/grafana/alloy v1.19.2 requires github.com/grafana/loki/v3, which this workplace's module list marks not-to-use (AGPL-3.0); without Loki it would have nothing to ship to",
+  },
+  jaeger: {
+    kind: "unbuildable",
+    reason:
+      "the Go module proxy refuses github.com/jaegertracing/jaeger at the 2.21.0 release; it serves v1.x tags only, the newest v1.76.0 being Jaeger 2.13",
+  },
+  cadvisor: {
+    kind: "unbuildable",
+    reason:
+      "the cadvisor binary lives in the separate module github.com/google/cadvisor/cmd, which the Go module proxy does not serve (only the library module github.com/google/cadvisor)",
+  },
+  redisExporter: {
+    kind: "unbuildable",
+    reason: "the Go module proxy refuses github.com/oliver006/redis_exporter at v1.91.1 (and every version tried)",
+  },
+};
+
+/** The release a built image must carry, to compare with the pin: `v3.15.0` for Prometheus 3.15.0. */
+export function expectedTag(key: ImageKey): string | undefined {
+  const local = LOCAL_IMAGES[key];
+  if (local.kind !== "built") {
+    return undefined;
+  }
+  const release = PROGRAMS[local.program].release;
+  return IMAGES[key].tag.startsWith("v") ? `v${release}` : release;
+}

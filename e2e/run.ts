@@ -1,0 +1,464 @@
+/**
+ * `npm run e2e`: `cdktf deploy` of the stack onto a Docker engine of its own, with the pinned programs
+ * built from their Go modules and the Terraform providers from a local mirror; then checks what runs,
+ * redeploys one changed threshold, and destroys. See docs/e2e.md.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { App } from "cdktf";
+import { imageName, IMAGES, ImageKey } from "../constructs/versions";
+import { defineStacks } from "../stacks/app";
+import { MonitoringStack } from "../stacks/monitoring-stack";
+import { PrometheusApi } from "../test/rehearsal/apis";
+import { waitUntil } from "../test/rehearsal/http";
+import { Report } from "../test/rehearsal/report";
+import { E2E_APP_NETWORK, E2E_ENV, E2E_PORTS, E2E_STACK, REDEPLOY_OVERRIDE, e2eConfig } from "./app";
+import { Dockerd, startDockerd } from "./dockerd";
+import { BuildResult, buildProgram } from "./go-build";
+import { BUSYBOX, ensureImage, ImageRecipe } from "./images";
+import { cachePaths } from "./paths";
+import { compileRig, messengerRecipe, POSTGRES_HOME, postgresRecipe, webhookRecipe } from "./peers";
+import { LOCAL_IMAGES, PROGRAMS, ProgramKey } from "./programs";
+import { buildProviderMirror } from "./providers";
+import { containerTimings, ContainerState, deployRatio, parsePlan, PlanCounts } from "./measure";
+
+const PROJECT = path.resolve(__dirname, "..");
+const STACK_LABEL = `com.monitoring-stack.stack=${E2E_STACK}`;
+const PEERS = { postgres: "e2e-postgres", messenger: "e2e-messenger", webhook: "e2e-webhook" } as const;
+/** The peers' network: its own subnet beside the stack's 172.30.0.0/24. */
+const APP_SUBNET = "172.31.0.0/24";
+const WAIT_MS = { targets: 120_000, rules: 120_000, notification: 180_000, prometheusReady: 120_000 };
+
+/** What this machine must have, with how to get it. */
+export function missingPrerequisites(
+  has: (cmd: string) => boolean = (cmd) => {
+    try {
+      execFileSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  exists: (p: string) => boolean = fs.existsSync,
+): string[] {
+  const missing: string[] = [];
+  if (!has("go")) missing.push("go (Go 1.26, builds the pinned programs and providers from the Go module proxy)");
+  if (!has("dockerd") || !has("docker")) missing.push("dockerd and docker (Debian package docker.io)");
+  if (!has("terraform")) missing.push("terraform 1.11 on the PATH");
+  if (!exists(BUSYBOX)) missing.push(`${BUSYBOX} (Debian package busybox-static: the base of every image)`);
+  if (!exists(path.join(POSTGRES_HOME, "bin/postgres"))) missing.push(`${POSTGRES_HOME}/bin/postgres (Debian package postgresql-15: the database peer)`);
+  if (!has("ldd") || !has("tar")) missing.push("ldd and tar");
+  return missing;
+}
+
+/** Runs a command with its output in a log file; resolves with exit code, output and wall time. */
+function runLogged(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; log: string; timeoutMs: number },
+): Promise<{ code: number | null; output: string; seconds: number }> {
+  const started = Date.now();
+  fs.appendFileSync(options.log, `\n$ ${command} ${args.join(" ")}\n`);
+  return new Promise((resolve) => {
+    const child = spawn(command, [...args], { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    const collect = (b: Buffer) => {
+      output += b.toString();
+      fs.appendFileSync(options.log, b);
+    };
+    child.stdout.on("data", collect);
+    child.stderr.on("data", collect);
+    const timer = setTimeout(() => child.kill("SIGTERM"), options.timeoutMs);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, output, seconds: (Date.now() - started) / 1000 });
+    });
+  });
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function buildLine(r: BuildResult): string {
+  const what = `${r.program.name} ${r.program.release}`;
+  return r.built
+    ? `built ${what} in ${r.seconds.toFixed(0)} s, ${mb(r.bytes)}`
+    : `cached ${what} (built earlier in ${r.seconds.toFixed(0)} s), ${mb(r.bytes)}, 0 s now`;
+}
+
+/** Synthesizes stacks in-process into a temporary folder and returns their cdk.tf.json documents. */
+function synthJsons(define: (app: App) => MonitoringStack[]): { stacks: MonitoringStack[]; jsons: unknown[] } {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-synth-"));
+  try {
+    const app = new App({ outdir });
+    const stacks = define(app);
+    app.synth();
+    const jsons = stacks.map((s) => JSON.parse(fs.readFileSync(path.join(outdir, "stacks", s.node.id, "cdk.tf.json"), "utf8")));
+    return { stacks, jsons };
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+async function inspect(dockerd: Dockerd, names: readonly string[]): Promise<ContainerState[]> {
+  if (names.length === 0) return [];
+  return JSON.parse(await dockerd.docker(["inspect", ...names])) as ContainerState[];
+}
+
+async function stackContainers(dockerd: Dockerd): Promise<string[]> {
+  const out = await dockerd.docker(["ps", "-a", "--filter", `label=${STACK_LABEL}`, "--format", "{{.Names}}"]);
+  return out.split("\n").filter(Boolean).sort();
+}
+
+async function main(): Promise<number> {
+  const ci = process.env.CI === "true";
+  const t0 = Date.now();
+  const paths = cachePaths();
+  console.log("End-to-end: cdktf deploy of the stack onto a Docker engine of its own, pinned programs built from Go modules");
+  console.log(`  cache (outside git): ${paths.root}`);
+
+  const missing = missingPrerequisites();
+  if (missing.length > 0) {
+    const lines = missing.map((m) => `  - ${m}`).join("\n");
+    if (ci) {
+      console.error(`the end-to-end deploy needs (CI=true: a missing program is a failure):\n${lines}`);
+      console.log(`E2E FAILED: missing ${missing.length} prerequisite(s)`);
+      return 1;
+    }
+    console.warn(`\n*** E2E SKIPPED: this machine lacks:\n${lines}\n***`);
+    return 0;
+  }
+
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-run-"));
+  const logs = path.join(work, "logs");
+  fs.mkdirSync(logs);
+  console.log(`  logs: ${logs}\n`);
+  const report = new Report();
+  const notDeployed = (Object.entries(LOCAL_IMAGES) as [ImageKey, (typeof LOCAL_IMAGES)[ImageKey]][]).filter(
+    ([, l]) => l.kind === "unbuildable",
+  );
+  const cleanups: Array<() => Promise<void>> = [];
+  const cleanup = async () => {
+    while (cleanups.length > 0) {
+      await cleanups.pop()!().catch((e: Error) => console.error(`cleanup: ${e.message}`));
+    }
+  };
+  const onSignal = (sig: NodeJS.Signals) => {
+    console.error(`\n${sig}: cleaning up`);
+    void cleanup().then(() => {
+      console.log(`E2E FAILED: interrupted by ${sig}`);
+      process.exit(1);
+    });
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  const measures: string[] = [];
+
+  try {
+    // --- 1. what the synthesized stacks require, and the builds -----------------------------------
+    const statePath = path.join(work, "terraform.e2e.tfstate");
+    const main = synthJsons((app) => defineStacks(app, "all"));
+    const e2e = synthJsons((app) => [new MonitoringStack(app, E2E_STACK, e2eConfig("cold", statePath))]);
+    const e2eStack = e2e.stacks[0];
+
+    const builds: BuildResult[] = [];
+    const buildOk = await report.check("provider mirror (versions read from required_providers)", async () => {
+      const results = await buildProviderMirror([...main.jsons, ...e2e.jsons], paths);
+      builds.push(...results);
+      return results.map(buildLine).join("; ");
+    });
+    // What the deploy cannot start without first: Prometheus, Alertmanager, then the exporters.
+    const order: ProgramKey[] = ["prometheus", "alertmanager", "nodeExporter", "postgresExporter"];
+    const binaries: Partial<Record<ProgramKey, Record<string, string>>> = {};
+    for (const key of order) {
+      await report.check(`build ${PROGRAMS[key].name} ${PROGRAMS[key].release} from ${PROGRAMS[key].module}@${PROGRAMS[key].version}`, async () => {
+        const r = await buildProgram(PROGRAMS[key], paths.bin, paths.work);
+        builds.push(r);
+        binaries[key] = { ...r.binaries };
+        return buildLine(r);
+      });
+    }
+    const built = builds.filter((b) => b.built);
+    measures.push(
+      `builds: ${built.length} built in ${built.reduce((s, b) => s + b.seconds, 0).toFixed(0)} s, ` +
+        `${builds.length - built.length} from the cache; binaries ${mb(builds.reduce((s, b) => s + b.bytes, 0))}`,
+    );
+    for (const [key, l] of notDeployed) {
+      console.log(`NOT DEPLOYED  ${key} (${imageName(IMAGES[key])}): ${l.kind === "unbuildable" ? l.reason : ""}`);
+    }
+    if (!buildOk || report.failed.length > 0) throw new Error("a build failed; nothing to deploy");
+
+    // --- 2. the engine, the images, the peers ----------------------------------------------------
+    const dockerd = await startDockerd(paths.dockerData);
+    cleanups.push(() => dockerd.stop());
+    console.log(`  dockerd ${dockerd.version} on ${dockerd.host}`);
+    // The engine is this rig's alone: whatever an interrupted run left is removed.
+    const leftovers = (await dockerd.docker(["ps", "-aq"])).split("\n").filter(Boolean);
+    if (leftovers.length > 0) await dockerd.docker(["rm", "-f", "-v", ...leftovers]);
+    await dockerd.docker(["network", "prune", "-f"]);
+    await dockerd.docker(["volume", "prune", "-f"]);
+    cleanups.push(async () => {
+      const all = (await dockerd.docker(["ps", "-aq"])).split("\n").filter(Boolean);
+      if (all.length > 0) await dockerd.docker(["rm", "-f", "-v", ...all]);
+      await dockerd.docker(["network", "prune", "-f"]);
+    });
+
+    const rigJs = path.join(PROJECT, "dist", "e2e-rig");
+    compileRig(PROJECT, rigJs);
+    const recipes: ImageRecipe[] = [];
+    for (const [key, local] of Object.entries(LOCAL_IMAGES) as [ImageKey, (typeof LOCAL_IMAGES)[ImageKey]][]) {
+      if (local.kind !== "built") continue;
+      const bins = binaries[local.program]!;
+      recipes.push({
+        tag: imageName(IMAGES[key]),
+        copy: Object.entries(local.install).map(([bin, to]) => ({ from: bins[bin], to })),
+        dirs: local.dirs,
+        users: [local.user],
+        user: local.user.name,
+        entrypoint: local.entrypoint,
+        cmd: local.cmd,
+        workdir: local.workdir,
+      });
+    }
+    recipes.push(postgresRecipe(), webhookRecipe(), messengerRecipe(PROJECT, rigJs));
+    await report.check("local images (busybox base, upstream paths and users; tagged as the pins)", async () => {
+      const lines: string[] = [];
+      for (const r of recipes) {
+        const result = await ensureImage(dockerd, r);
+        lines.push(`${result.tag} ${result.imported ? `imported in ${result.seconds.toFixed(1)} s (${mb(result.bytes)})` : "cached"}`);
+      }
+      return lines.join("; ");
+    });
+
+    const pgPassword = Buffer.from(Array.from({ length: 18 }, () => Math.floor(Math.random() * 256))).toString("base64url");
+    await report.check("peers: PostgreSQL 15 (pg_stat_statements), messenger services, webhook receiver", async () => {
+      await dockerd.docker(["network", "create", "--subnet", APP_SUBNET, E2E_APP_NETWORK]);
+      await dockerd.docker([
+        "run", "-d", "--name", PEERS.postgres, "--network", E2E_APP_NETWORK, "--network-alias", "postgres",
+        "-e", `POSTGRES_PASSWORD=${pgPassword}`, "--memory", "256m", "e2e/postgres:15",
+      ]);
+      const aliases = ["chat-server", "group-service", "presence-service", "notification-service"].flatMap((a) => ["--network-alias", a]);
+      await dockerd.docker(["run", "-d", "--name", PEERS.messenger, "--network", E2E_APP_NETWORK, ...aliases, "--memory", "128m", "e2e/messenger:1"]);
+      await dockerd.docker(["run", "-d", "--name", PEERS.webhook, "--network", E2E_APP_NETWORK, "--network-alias", "webhook", "--memory", "32m", "e2e/webhook:1"]);
+      await waitUntil(
+        "PostgreSQL to accept connections",
+        async () => {
+          const out = await dockerd.docker(["exec", PEERS.postgres, `${POSTGRES_HOME}/bin/psql`, "-h", "/tmp", "-U", "postgres", "-Atc", "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT 1"]);
+          return out.trim().endsWith("1");
+        },
+        { timeoutMs: 60_000, intervalMs: 500 },
+      );
+      return `${APP_SUBNET}: postgres, chat-server/group-service/presence-service/notification-service, webhook`;
+    });
+    if (report.failed.length > 0) throw new Error("the images or peers are not ready");
+
+    // --- 3. cdktf deploy -------------------------------------------------------------------------
+    const outDir = path.join(work, "cdktf.out");
+    const deployEnv = (phase: "cold" | "redeploy"): NodeJS.ProcessEnv => ({
+      ...process.env,
+      CHECKPOINT_DISABLE: "1",
+      CI: "true",
+      TF_CLI_CONFIG_FILE: paths.cliConfig,
+      TF_IN_AUTOMATION: "1",
+      TF_VAR_docker_host: dockerd.host,
+      TF_VAR_e2e_webhook_url: "http://webhook:8080/cgi-bin/hook",
+      TF_VAR_postgres_exporter_dsn: `postgresql://postgres:${pgPassword}@postgres:5432/postgres?sslmode=disable`,
+      [E2E_ENV.phase]: phase,
+      [E2E_ENV.state]: statePath,
+    });
+    const cdktf = (verb: "deploy" | "destroy", phase: "cold" | "redeploy") =>
+      runLogged(
+        process.execPath,
+        [
+          path.join(PROJECT, "node_modules/cdktf-cli/bundle/bin/cdktf"), verb, E2E_STACK,
+          "--app", `${process.execPath} ${path.join(rigJs, "e2e/app.js")}`,
+          "--output", outDir, "--auto-approve",
+        ],
+        { cwd: PROJECT, env: deployEnv(phase), log: path.join(logs, `cdktf-${verb}-${phase}.log`), timeoutMs: 900_000 },
+      );
+
+    const expected = Object.values((e2e.jsons[0] as { resource: { docker_container: Record<string, { name: string }> } }).resource.docker_container)
+      .map((c) => c.name)
+      .sort();
+    const deployStart = Date.now();
+    const cold = await cdktf("deploy", "cold");
+    const coldOk = await report.check("cdktf deploy --auto-approve (cold)", async () => {
+      if (cold.code !== 0) throw new Error(`exit ${cold.code}:\n${cold.output.trim().split("\n").slice(-25).join("\n")}`);
+      return `${cold.seconds.toFixed(1)} s, ${expected.length} containers: ${expected.join(", ")}`;
+    });
+    cleanups.push(async () => {
+      // On failure, still give Terraform the chance to remove what it made.
+      if (fs.existsSync(statePath)) await cdktf("destroy", "cold");
+    });
+    if (!coldOk) throw new Error("the deploy failed");
+
+    // Alertmanager reaches the receiver over the stack's own network.
+    await dockerd.docker(["network", "connect", "--alias", "webhook", E2E_STACK, PEERS.webhook]);
+    cleanups.push(async () => {
+      await dockerd.docker(["network", "disconnect", "-f", E2E_STACK, PEERS.webhook]).catch(() => "");
+    });
+
+    await report.check("every container running, healthy where it has a healthcheck", async () => {
+      const names = await stackContainers(dockerd);
+      if (JSON.stringify(names) !== JSON.stringify(expected)) {
+        throw new Error(`containers ${names.join(", ")}; expected ${expected.join(", ")}`);
+      }
+      const states = await inspect(dockerd, names);
+      const bad = states.filter((s) => s.State.Status !== "running" || (s.State.Health && s.State.Health.Status !== "healthy"));
+      if (bad.length > 0) throw new Error(bad.map((s) => `${s.Name}: ${s.State.Status}/${s.State.Health?.Status}`).join(", "));
+      const timings = containerTimings(states, deployStart);
+      const slowest = timings.reduce((a, b) => (b.startToHealthy > a.startToHealthy ? b : a));
+      const allHealthy = Math.max(...timings.map((t) => t.healthyAfterDeployStart));
+      measures.push(`cold deploy ${cold.seconds.toFixed(1)} s (cdktf: synth, init, plan, apply)`);
+      measures.push(`every container healthy ${allHealthy.toFixed(1)} s after the deploy started`);
+      measures.push(
+        `slowest container start-to-healthy: ${slowest.name} ${slowest.startToHealthy.toFixed(1)} s; ` +
+          `ratio deploy / slowest = ${deployRatio(cold.seconds, slowest.startToHealthy).toFixed(2)} (target <= 1.5)`,
+      );
+      return timings.map((t) => `${t.name} healthy in ${t.startToHealthy.toFixed(1)} s`).join(", ");
+    });
+
+    const prom = new PrometheusApi(`http://127.0.0.1:${E2E_PORTS.prometheus}`);
+    await report.check("Prometheus: every scrape target up", async () => {
+      const targets = await waitUntil(
+        "every target up",
+        async () => {
+          const t = await prom.targets();
+          return t.length > 0 && t.every((x) => x.health === "up") ? t : undefined;
+        },
+        { timeoutMs: WAIT_MS.targets, intervalMs: 1000 },
+      ).catch(async (e: Error) => {
+        const t = await prom.targets().catch(() => []);
+        const down = t.filter((x) => x.health !== "up").map((x) => `${x.scrapePool} ${x.labels.instance}: ${x.health} ${x.lastError}`);
+        throw new Error(`${e.message}\n${down.join("\n")}`);
+      });
+      const jobs = [...new Set(targets.map((t) => t.scrapePool))].sort();
+      return `${targets.length} targets up in ${jobs.length} jobs: ${jobs.join(", ")}`;
+    });
+    const ruleGroups = e2eStack.ruleGroups;
+    await report.check("Prometheus: every rule group loaded and evaluated, no evaluation error", async () => {
+      const groups = await waitUntil(
+        "every rule group evaluated",
+        async () => {
+          const g = await prom.ruleGroups();
+          const evaluated = g.every((x) => x.lastEvaluation && !x.lastEvaluation.startsWith("0001"));
+          return g.length === ruleGroups.length && evaluated ? g : undefined;
+        },
+        { timeoutMs: WAIT_MS.rules, intervalMs: 1000 },
+      );
+      const errors = groups.flatMap((g) => g.rules.filter((r) => r.health !== "ok" || r.lastError).map((r) => `${g.name}/${r.name}: ${r.health} ${r.lastError ?? ""}`));
+      if (errors.length > 0) throw new Error(errors.join("\n"));
+      const rules = groups.reduce((n, g) => n + g.rules.length, 0);
+      return `${groups.length} groups (${ruleGroups.map((g) => g.name).join(", ")}), ${rules} rules, all health ok`;
+    });
+    await report.check("a real rule's alert (Watchdog) reaches the webhook receiver container through Alertmanager", async () => {
+      const line = await waitUntil(
+        "a Watchdog notification in the webhook container",
+        async () => {
+          const log = await dockerd.docker(["exec", PEERS.webhook, "cat", "/www/received.log"]).catch(() => "");
+          return log.split("\n").find((l) => l.includes('"alertname":"Watchdog"'));
+        },
+        { timeoutMs: WAIT_MS.notification, intervalMs: 2000 },
+      );
+      const n = JSON.parse(line) as { receiver: string; status: string; alerts: { labels: Record<string, string> }[] };
+      return `receiver ${n.receiver}, status ${n.status}, ${n.alerts.length} alert(s), ${((Date.now() - deployStart) / 1000).toFixed(0)} s after the deploy started`;
+    });
+    for (const [key, l] of notDeployed) {
+      if (l.kind === "unbuildable") console.log(`NOT DEPLOYED  ${key}: its checks (${checksOf(key)}) cannot run: ${l.reason}`);
+    }
+
+    // --- 4. a threshold change replaces exactly Prometheus; its data survives ----------------------
+    const before = new Map((await inspect(dockerd, expected)).map((s) => [s.Name.replace(/^\//, ""), s.Id]));
+    const beforeTime = Date.now() / 1000;
+    const samplesBefore = await prom.query(`count_over_time(up{job="prometheus"}[10m])`, beforeTime);
+    let plan: PlanCounts | undefined;
+    const redeploy = await cdktf("deploy", "redeploy");
+    await report.check(`redeploy with ${REDEPLOY_OVERRIDE.alert} threshold ${REDEPLOY_OVERRIDE.threshold}: exactly the Prometheus container replaced`, async () => {
+      if (redeploy.code !== 0) throw new Error(`exit ${redeploy.code}:\n${redeploy.output.trim().split("\n").slice(-25).join("\n")}`);
+      plan = parsePlan(redeploy.output);
+      const after = new Map((await inspect(dockerd, expected)).map((s) => [s.Name.replace(/^\//, ""), s.Id]));
+      const replaced = expected.filter((n) => before.get(n) !== after.get(n));
+      measures.push(`redeploy ${redeploy.seconds.toFixed(1)} s; plan ${plan.add} to add, ${plan.change} to change, ${plan.destroy} to destroy`);
+      if (JSON.stringify(replaced) !== JSON.stringify([`${E2E_STACK}-prometheus`]) || plan.add !== 1 || plan.change !== 0 || plan.destroy !== 1) {
+        throw new Error(`replaced containers: ${replaced.join(", ") || "none"}; plan ${JSON.stringify(plan)}`);
+      }
+      return `plan: ${plan.add} to add, ${plan.change} to change, ${plan.destroy} to destroy; replaced: ${replaced.join(", ")}; ${redeploy.seconds.toFixed(1)} s`;
+    });
+    await report.check("Prometheus still holds the series written before the redeploy", async () => {
+      const again = await waitUntil(
+        "the replaced Prometheus to answer a query for the earlier time",
+        async () => {
+          const r = await prom.query(`count_over_time(up{job="prometheus"}[10m])`, beforeTime);
+          return r.length > 0 ? r : undefined;
+        },
+        { timeoutMs: WAIT_MS.prometheusReady, intervalMs: 1000 },
+      );
+      return `up{job="prometheus"} samples in the 10 min before the redeploy: ${samplesBefore[0]?.value ?? 0} before, ${again[0].value} after`;
+    });
+
+    // --- 5. destroy ------------------------------------------------------------------------------
+    await dockerd.docker(["network", "disconnect", "-f", E2E_STACK, PEERS.webhook]).catch(() => "");
+    const destroyed = await cdktf("destroy", "redeploy");
+    await report.check("cdktf destroy leaves no container, network or (dataProtection off: preventDestroy false) volume", async () => {
+      if (destroyed.code !== 0) throw new Error(`exit ${destroyed.code}:\n${destroyed.output.trim().split("\n").slice(-25).join("\n")}`);
+      const containers = await stackContainers(dockerd);
+      const networks = (await dockerd.docker(["network", "ls", "--filter", `name=^${E2E_STACK}$`, "--format", "{{.Name}}"])).trim();
+      const volumes = (await dockerd.docker(["volume", "ls", "--filter", `label=com.monitoring-stack.service`, "--format", "{{.Name}}"])).trim();
+      if (containers.length > 0 || networks || volumes) {
+        throw new Error(`left behind: containers [${containers.join(", ")}] network [${networks}] volumes [${volumes.split("\n").join(", ")}]`);
+      }
+      return `${destroyed.seconds.toFixed(1)} s; nothing left`;
+    });
+    fs.rmSync(statePath, { force: true });
+  } catch (e) {
+    if (!report.failed.length) await report.check("run", async () => Promise.reject(e));
+    else console.error(`stopped: ${(e as Error).message}`);
+  } finally {
+    await cleanup();
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+  }
+
+  console.log("\nMeasured:");
+  for (const m of measures) console.log(`  ${m}`);
+  console.log(`  whole run ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  const total = report.results.length;
+  const passed = total - report.failed.length;
+  if (report.failed.length === 0) {
+    fs.rmSync(work, { recursive: true, force: true });
+    console.log(`E2E PASSED: ${passed}/${total} checks`);
+    return 0;
+  }
+  console.log(`  logs kept: ${logs}`);
+  console.log(`E2E FAILED: ${report.failed.map((f) => f.name).join("; ")} (${passed}/${total} checks passed)`);
+  return 1;
+}
+
+/** The checks a service's absence leaves out, for the NOT DEPLOYED lines. */
+function checksOf(key: ImageKey): string {
+  switch (key) {
+    case "grafana":
+      return "admin password, provisioned dashboards, datasource health";
+    case "loki":
+    case "alloy":
+      return "container logs shipped by Alloy and found with LogQL";
+    case "jaeger":
+      return "an OTLP span accepted and its trace returned";
+    default:
+      return "its scrape target";
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (e: Error) => {
+      console.error(e.stack ?? e.message);
+      console.log(`E2E FAILED: ${e.message.split("\n")[0]}`);
+      process.exit(1);
+    },
+  );
+}
