@@ -2,6 +2,9 @@
  * `npm run e2e`: `cdktf deploy` of the stack onto a Docker engine of its own, with the pinned programs
  * built from their Go modules and the Terraform providers from a local mirror; then checks what runs,
  * redeploys one changed threshold, and destroys. See docs/e2e.md.
+ *
+ * `npm run e2e -- --build-only` builds the provider mirror and the programs and stops: `.ci/run` does
+ * this before the tests, so `terraform validate`, promtool and amtool run at the pinned versions there.
  */
 import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -113,7 +116,7 @@ async function stackContainers(dockerd: Dockerd): Promise<string[]> {
   return out.split("\n").filter(Boolean).sort();
 }
 
-async function main(): Promise<number> {
+async function main(buildOnly: boolean): Promise<number> {
   const ci = process.env.CI === "true";
   const t0 = Date.now();
   const paths = cachePaths();
@@ -190,6 +193,13 @@ async function main(): Promise<number> {
       console.log(`NOT DEPLOYED  ${key} (${imageName(IMAGES[key])}): ${l.kind === "unbuildable" ? l.reason : ""}`);
     }
     if (!buildOk || report.failed.length > 0) throw new Error("a build failed; nothing to deploy");
+    if (buildOnly) {
+      console.log("\nMeasured:");
+      for (const m of measures) console.log(`  ${m}`);
+      fs.rmSync(work, { recursive: true, force: true });
+      console.log(`E2E BUILT: ${report.results.length}/${report.results.length} builds (--build-only: nothing deployed)`);
+      return 0;
+    }
 
     // --- 2. the engine, the images, the peers ----------------------------------------------------
     const dockerd = await startDockerd(paths.dockerData);
@@ -453,7 +463,7 @@ function checksOf(key: ImageKey): string {
 }
 
 if (require.main === module) {
-  main().then(
+  main(process.argv.includes("--build-only")).then(
     (code) => process.exit(code),
     (e: Error) => {
       console.error(e.stack ?? e.message);

@@ -1,11 +1,18 @@
 import { execFileSync } from "node:child_process";
+import { builtBinary } from "../e2e/built";
 
 /**
- * Finds a real program (promtool, amtool, prometheus...) on PATH. Under CI (`CI=true`) a missing program
+ * Finds a real program (promtool, amtool, prometheus...): the pinned version built into the end-to-end
+ * cache when present, else the one on PATH (Debian's). Under CI (`CI=true`) a missing program
  * fails the test; on a developer's machine the test is skipped with a loud warning, because a test that
  * silently passes without its tool proves nothing.
  */
 export function findTool(name: string): string | undefined {
+  // The pinned version, built from its Go module by `npm run e2e -- --build-only`, wins over Debian's.
+  const built = builtBinary(name);
+  if (built) {
+    return built.path;
+  }
   try {
     return execFileSync("sh", ["-c", `command -v ${name}`], { encoding: "utf8" }).trim() || undefined;
   } catch {

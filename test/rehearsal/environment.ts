@@ -219,7 +219,7 @@ export class RehearsalEnvironment {
       const flags = wanted.filter((f) => supportsFlag(PROGRAMS.postgresExporter.path, f));
       for (const f of wanted.filter((x) => !flags.includes(x))) {
         this.notes.push(
-          `postgres-exporter: the Debian build (0.11.1) has no ${f}; started without it, so pg_stat_statements_* ` +
+          `postgres-exporter: ${PROGRAMS.postgresExporter.path} has no ${f} (Debian's 0.11.1 lacks it); started without it, so pg_stat_statements_* ` +
             `series are absent here and HighDatabaseQueryTime evaluates to nothing (the Docker image has the collector)`,
         );
       }

@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import { builtBinary } from "../../e2e/built";
 
 /** A program the rehearsal runs, and the Debian package that ships it. */
 export interface Program {
@@ -7,16 +8,25 @@ export interface Program {
   readonly debianPackage: string;
 }
 
-/** Every program the rehearsal needs (Debian paths; `.ci/run` installs the packages). */
+/** The pinned build of `binary` from the end-to-end cache when present, else Debian's `debianPath`. */
+function pinnedOr(binary: string, debianPath: string): string {
+  return builtBinary(binary)?.path ?? debianPath;
+}
+
+/**
+ * Every program the rehearsal needs. The stack's own programs are the pinned versions built by
+ * `npm run e2e -- --build-only` when present (Prometheus 3.15, Alertmanager 0.34, the exporters), else
+ * Debian's older builds (`.ci/run` installs the packages), which stay the fallback.
+ */
 export const PROGRAMS = {
-  prometheus: { path: "/usr/bin/prometheus", debianPackage: "prometheus" },
-  promtool: { path: "/usr/bin/promtool", debianPackage: "prometheus" },
-  alertmanager: { path: "/usr/bin/prometheus-alertmanager", debianPackage: "prometheus-alertmanager" },
-  amtool: { path: "/usr/bin/amtool", debianPackage: "prometheus-alertmanager" },
-  nodeExporter: { path: "/usr/bin/prometheus-node-exporter", debianPackage: "prometheus-node-exporter" },
+  prometheus: { path: pinnedOr("prometheus", "/usr/bin/prometheus"), debianPackage: "prometheus" },
+  promtool: { path: pinnedOr("promtool", "/usr/bin/promtool"), debianPackage: "prometheus" },
+  alertmanager: { path: pinnedOr("alertmanager", "/usr/bin/prometheus-alertmanager"), debianPackage: "prometheus-alertmanager" },
+  amtool: { path: pinnedOr("amtool", "/usr/bin/amtool"), debianPackage: "prometheus-alertmanager" },
+  nodeExporter: { path: pinnedOr("node_exporter", "/usr/bin/prometheus-node-exporter"), debianPackage: "prometheus-node-exporter" },
   redisServer: { path: "/usr/bin/redis-server", debianPackage: "redis-server" },
   redisExporter: { path: "/usr/bin/prometheus-redis-exporter", debianPackage: "prometheus-redis-exporter" },
-  postgresExporter: { path: "/usr/bin/prometheus-postgres-exporter", debianPackage: "prometheus-postgres-exporter" },
+  postgresExporter: { path: pinnedOr("postgres_exporter", "/usr/bin/prometheus-postgres-exporter"), debianPackage: "prometheus-postgres-exporter" },
   initdb: { path: "/usr/lib/postgresql/15/bin/initdb", debianPackage: "postgresql-15" },
   postgres: { path: "/usr/lib/postgresql/15/bin/postgres", debianPackage: "postgresql-15" },
   psql: { path: "/usr/bin/psql", debianPackage: "postgresql-client-15" },

@@ -38,6 +38,11 @@ async function main(): Promise<number> {
   const i = SHORT_INTERVALS;
   console.log("Rehearsal: the generated monitoring config on real Prometheus and Alertmanager, loopback only");
   console.log(`  ${intervalsLine(i)}`);
+  // Pinned builds (npm run e2e -- --build-only) when present, else Debian's: say which ran.
+  const used = (["prometheus", "alertmanager", "promtool", "amtool", "nodeExporter", "postgresExporter"] as const).map(
+    (n) => `${n} ${PROGRAMS[n].path}`,
+  );
+  console.log(`  programs: ${used.join(", ")}`);
 
   let env: RehearsalEnvironment;
   try {
