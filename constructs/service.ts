@@ -238,9 +238,11 @@ export class MonitoringService extends Construct {
       mustRun: true,
       memory: props.resources.memoryMb,
       memorySwap: props.resources.memoryMb,
-      cpus: String(props.resources.cpus),
+      cpus: dockerCpus(props.resources.cpus),
       readOnly: props.readOnlyRootFilesystem,
-      securityOpts: ["no-new-privileges:true"],
+      // Docker adds "label=disable" to a container that shares the host's PID namespace, and the
+      // provider reads it back: without it here, every plan would replace the container.
+      securityOpts: ["no-new-privileges:true", ...(props.pidMode === "host" ? ["label=disable"] : [])],
       capabilities: { drop: ["ALL"], add: props.capAdd ? [...props.capAdd] : undefined },
       logDriver: "json-file",
       logOpts: { "max-size": ctx.logMaxSize ?? "10m", "max-file": String(ctx.logMaxFiles ?? 3) },
@@ -343,6 +345,20 @@ export function assertChecks(checks: readonly Check[]): void {
   if (errors.length > 0) {
     throw new Error(errors.join("\n"));
   }
+}
+
+/**
+ * A CPU limit written the way the Docker provider reads it back from the engine (`NanoCPUs`, then
+ * `nanoInt64ToDecimalString` in internal/provider/helpers.go: nine decimals, "1.0" for whole numbers,
+ * trailing zeros trimmed otherwise). `cpus` forces replacement, so "1" against a stored "1.0" would
+ * replace the container on every deploy (seen in the end-to-end redeploy).
+ */
+export function dockerCpus(cpus: number): string {
+  const fixed = (Math.round(cpus * 1e9) / 1e9).toFixed(9);
+  if ((fixed.match(/0/g) ?? []).length === 9) {
+    return (Math.round(cpus * 1e9) / 1e9).toFixed(1);
+  }
+  return fixed.replace(/0+$/, "");
 }
 
 /** True for a TCP port number 1-65535. */

@@ -43,13 +43,12 @@ export const RECIPE_LABEL = "com.monitoring-stack.e2e-recipe";
 /** Where Debian's busybox-static installs the static binary. */
 export const BUSYBOX = "/bin/busybox";
 
-/** A hash of the recipe and of the size and mtime of every file it copies. */
+/** A hash of the recipe and of the content of every file it copies (a rebuilt binary changes it). */
 export function recipeHash(recipe: ImageRecipe): string {
   const h = createHash("sha256").update(JSON.stringify(recipe));
   for (const c of recipe.copy) {
     for (const f of walk(c.from)) {
-      const st = fs.statSync(f);
-      h.update(`${f}\0${st.size}\0${st.mtimeMs}\0`);
+      h.update(`${f}\0`).update(fs.readFileSync(f)).update("\0");
     }
   }
   return h.digest("hex").slice(0, 16);

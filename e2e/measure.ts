@@ -51,9 +51,11 @@ export interface PlanCounts {
   readonly destroy: number;
 }
 
-/** The last `Plan: N to add, N to change, N to destroy.` line of a deploy's output. */
+/** The last `Plan: N to add, N to change, N to destroy.` line of a deploy's output (colours removed). */
 export function parsePlan(output: string): PlanCounts {
-  const all = [...output.matchAll(/Plan: (\d+) to add, (\d+) to change, (\d+) to destroy/g)];
+  // eslint-disable-next-line no-control-regex
+  const plain = output.replace(/\x1b\[[0-9;]*m/g, "");
+  const all = [...plain.matchAll(/Plan: (\d+) to add, (\d+) to change, (\d+) to destroy/g)];
   const m = all[all.length - 1];
   if (!m) {
     throw new Error(`no "Plan: … to add, … to change, … to destroy" line in the deploy output`);

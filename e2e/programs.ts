@@ -85,14 +85,6 @@ export const PROGRAMS = {
     binaries: { node_exporter: "github.com/prometheus/node_exporter" },
     versionFlags: promVersion("1.12.1"),
   },
-  postgresExporter: {
-    name: "postgres_exporter",
-    module: "github.com/prometheus-community/postgres_exporter",
-    version: "v0.20.1",
-    release: "0.20.1",
-    binaries: { postgres_exporter: "github.com/prometheus-community/postgres_exporter/cmd/postgres_exporter" },
-    versionFlags: promVersion("0.20.1"),
-  },
 } as const satisfies Record<string, GoProgram>;
 
 /** Name of a program of {@link PROGRAMS}. */
@@ -186,12 +178,9 @@ export const LOCAL_IMAGES: Readonly<Record<ImageKey, LocalImage>> = {
     dirs: [],
   },
   postgresExporter: {
-    kind: "built",
-    program: "postgresExporter",
-    install: { postgres_exporter: "/bin/postgres_exporter" },
-    entrypoint: ["/bin/postgres_exporter"],
-    user: NOBODY,
-    dirs: [],
+    kind: "unbuildable",
+    reason:
+      "the Go module proxy serves github.com/prometheus-community/postgres_exporter v0.20.1's go.mod but refuses its source zip (403, as for v0.18-v0.20.0; only v0.17.1 is served)",
   },
   grafana: {
     kind: "unbuildable",

@@ -17,7 +17,7 @@ import { MonitoringStack } from "../stacks/monitoring-stack";
 import { PrometheusApi } from "../test/rehearsal/apis";
 import { waitUntil } from "../test/rehearsal/http";
 import { Report } from "../test/rehearsal/report";
-import { E2E_APP_NETWORK, E2E_ENV, E2E_PORTS, E2E_STACK, REDEPLOY_OVERRIDE, e2eConfig } from "./app";
+import { deployable, E2E_APP_NETWORK, E2E_ENV, E2E_PORTS, E2E_STACK, REDEPLOY_OVERRIDE, e2eConfig } from "./app";
 import { Dockerd, startDockerd } from "./dockerd";
 import { BuildResult, buildProgram } from "./go-build";
 import { BUSYBOX, ensureImage, ImageRecipe } from "./images";
@@ -51,7 +51,7 @@ export function missingPrerequisites(
   if (!has("dockerd") || !has("docker")) missing.push("dockerd and docker (Debian package docker.io)");
   if (!has("terraform")) missing.push("terraform 1.11 on the PATH");
   if (!exists(BUSYBOX)) missing.push(`${BUSYBOX} (Debian package busybox-static: the base of every image)`);
-  if (!exists(path.join(POSTGRES_HOME, "bin/postgres"))) missing.push(`${POSTGRES_HOME}/bin/postgres (Debian package postgresql-15: the database peer)`);
+  if (deployable("postgresExporter") && !exists(path.join(POSTGRES_HOME, "bin/postgres"))) missing.push(`${POSTGRES_HOME}/bin/postgres (Debian package postgresql-15: the database peer)`);
   if (!has("ldd") || !has("tar")) missing.push("ldd and tar");
   return missing;
 }
@@ -174,7 +174,7 @@ async function main(buildOnly: boolean): Promise<number> {
       return results.map(buildLine).join("; ");
     });
     // What the deploy cannot start without first: Prometheus, Alertmanager, then the exporters.
-    const order: ProgramKey[] = ["prometheus", "alertmanager", "nodeExporter", "postgresExporter"];
+    const order: ProgramKey[] = ["prometheus", "alertmanager", "nodeExporter"];
     const binaries: Partial<Record<ProgramKey, Record<string, string>>> = {};
     for (const key of order) {
       await report.check(`build ${PROGRAMS[key].name} ${PROGRAMS[key].release} from ${PROGRAMS[key].module}@${PROGRAMS[key].version}`, async () => {
@@ -233,7 +233,9 @@ async function main(buildOnly: boolean): Promise<number> {
         workdir: local.workdir,
       });
     }
-    recipes.push(postgresRecipe(), webhookRecipe(), messengerRecipe(PROJECT, rigJs));
+    // The database peer only matters to the postgres exporter.
+    const withPostgres = deployable("postgresExporter");
+    recipes.push(...(withPostgres ? [postgresRecipe()] : []), webhookRecipe(), messengerRecipe(PROJECT, rigJs));
     await report.check("local images (busybox base, upstream paths and users; tagged as the pins)", async () => {
       const lines: string[] = [];
       for (const r of recipes) {
@@ -244,24 +246,26 @@ async function main(buildOnly: boolean): Promise<number> {
     });
 
     const pgPassword = Buffer.from(Array.from({ length: 18 }, () => Math.floor(Math.random() * 256))).toString("base64url");
-    await report.check("peers: PostgreSQL 15 (pg_stat_statements), messenger services, webhook receiver", async () => {
+    await report.check(`peers: ${withPostgres ? "PostgreSQL 15 (pg_stat_statements), " : ""}messenger services, webhook receiver`, async () => {
       await dockerd.docker(["network", "create", "--subnet", APP_SUBNET, E2E_APP_NETWORK]);
-      await dockerd.docker([
-        "run", "-d", "--name", PEERS.postgres, "--network", E2E_APP_NETWORK, "--network-alias", "postgres",
-        "-e", `POSTGRES_PASSWORD=${pgPassword}`, "--memory", "256m", "e2e/postgres:15",
-      ]);
+      if (withPostgres) {
+        await dockerd.docker([
+          "run", "-d", "--name", PEERS.postgres, "--network", E2E_APP_NETWORK, "--network-alias", "postgres",
+          "-e", `POSTGRES_PASSWORD=${pgPassword}`, "--memory", "256m", "e2e/postgres:15",
+        ]);
+      }
       const aliases = ["chat-server", "group-service", "presence-service", "notification-service"].flatMap((a) => ["--network-alias", a]);
       await dockerd.docker(["run", "-d", "--name", PEERS.messenger, "--network", E2E_APP_NETWORK, ...aliases, "--memory", "128m", "e2e/messenger:1"]);
       await dockerd.docker(["run", "-d", "--name", PEERS.webhook, "--network", E2E_APP_NETWORK, "--network-alias", "webhook", "--memory", "32m", "e2e/webhook:1"]);
-      await waitUntil(
+      await (!withPostgres ? Promise.resolve(true) : waitUntil(
         "PostgreSQL to accept connections",
         async () => {
           const out = await dockerd.docker(["exec", PEERS.postgres, `${POSTGRES_HOME}/bin/psql`, "-h", "/tmp", "-U", "postgres", "-Atc", "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT 1"]);
           return out.trim().endsWith("1");
         },
         { timeoutMs: 60_000, intervalMs: 500 },
-      );
-      return `${APP_SUBNET}: postgres, chat-server/group-service/presence-service/notification-service, webhook`;
+      ));
+      return `${APP_SUBNET}: ${withPostgres ? "postgres, " : ""}chat-server/group-service/presence-service/notification-service, webhook`;
     });
     if (report.failed.length > 0) throw new Error("the images or peers are not ready");
 
@@ -286,6 +290,9 @@ async function main(buildOnly: boolean): Promise<number> {
           path.join(PROJECT, "node_modules/cdktf-cli/bundle/bin/cdktf"), verb, E2E_STACK,
           "--app", `${process.execPath} ${path.join(rigJs, "e2e/app.js")}`,
           "--output", outDir, "--auto-approve",
+          // `terraform providers lock` asks the registry, never the mirror; `terraform init` has already
+          // recorded the mirror's checksums in .terraform.lock.hcl.
+          "--skip-provider-lock",
         ],
         { cwd: PROJECT, env: deployEnv(phase), log: path.join(logs, `cdktf-${verb}-${phase}.log`), timeoutMs: 900_000 },
       );
@@ -311,6 +318,18 @@ async function main(buildOnly: boolean): Promise<number> {
       await dockerd.docker(["network", "disconnect", "-f", E2E_STACK, PEERS.webhook]).catch(() => "");
     });
 
+    await report.check("a plan right after the deploy, with nothing changed, is empty (no perpetual diff)", async () => {
+      const stackDir = path.join(outDir, "stacks", E2E_STACK);
+      const r = await runLogged("terraform", ["plan", "-detailed-exitcode", "-input=false", "-lock=false", "-no-color"], {
+        cwd: stackDir,
+        env: deployEnv("cold"),
+        log: path.join(logs, "terraform-plan-unchanged.log"),
+        timeoutMs: 300_000,
+      });
+      if (r.code === 0) return `terraform plan: no changes (${r.seconds.toFixed(1)} s)`;
+      const lines = r.output.split("\n").filter((l) => /must be replaced|will be updated|will be created|will be destroyed|forces replacement|^Plan:|Error/.test(l));
+      throw new Error(`terraform plan exit ${r.code}:\n${lines.join("\n")}`);
+    });
     await report.check("every container running, healthy where it has a healthcheck", async () => {
       const names = await stackContainers(dockerd);
       if (JSON.stringify(names) !== JSON.stringify(expected)) {

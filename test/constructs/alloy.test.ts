@@ -152,7 +152,7 @@ describe("Alloy props", () => {
 
   test("resources and image", () => {
     const { out } = build({ resources: { memoryMb: 512, cpus: 1 }, image: { repository: "grafana/alloy", tag: "v1.12.0" } });
-    expect(out).toHaveResourceWithProperties(Container, { memory: 512, cpus: "1" });
+    expect(out).toHaveResourceWithProperties(Container, { memory: 512, cpus: "1.0" });
     expect(out).toHaveResourceWithProperties(Image, { name: "grafana/alloy:v1.12.0" });
   });
 

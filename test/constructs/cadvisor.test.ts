@@ -106,7 +106,7 @@ describe("Cadvisor props", () => {
 
   test("resources and image", () => {
     const { out } = build({ resources: { memoryMb: 512, cpus: 1 }, image: { repository: "ghcr.io/google/cadvisor", tag: "v0.55.1" } });
-    expect(out).toHaveResourceWithProperties(Container, { memory: 512, cpus: "1" });
+    expect(out).toHaveResourceWithProperties(Container, { memory: 512, cpus: "1.0" });
     expect(out).toHaveResourceWithProperties(Image, { name: "ghcr.io/google/cadvisor:v0.55.1" });
   });
 });

@@ -35,7 +35,7 @@ describe("Jaeger defaults", () => {
       command: ["--config", CONFIG],
       read_only: false,
       memory: 1024,
-      cpus: "1",
+      cpus: "1.0",
       healthcheck: expect.objectContaining({
         test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:13133/status"],
       }),
@@ -125,7 +125,7 @@ describe("Jaeger props", () => {
 
   test("resources and image", () => {
     const { out } = build({ resources: { memoryMb: 2048, cpus: 2 }, image: { repository: "jaegertracing/jaeger", tag: "2.13.0" } });
-    expect(out).toHaveResourceWithProperties(Container, { memory: 2048, cpus: "2" });
+    expect(out).toHaveResourceWithProperties(Container, { memory: 2048, cpus: "2.0" });
     expect(out).toHaveResourceWithProperties(Image, { name: "jaegertracing/jaeger:2.13.0" });
   });
 });

@@ -41,7 +41,7 @@ describe("Loki defaults", () => {
       command: [`-config.file=${CONFIG}`],
       read_only: false,
       memory: 1024,
-      cpus: "1",
+      cpus: "1.0",
       ports: [],
       healthcheck: {
         test: ["CMD", "/usr/bin/loki", "-health", "-health.url=http://127.0.0.1:3100/ready"],

@@ -48,6 +48,8 @@ describe("NodeExporter defaults", () => {
     expect(c.networks_advanced).toBeUndefined();
     expect(c.upload).toBeUndefined();
     expect(c.depends_on).toBeUndefined();
+    // What Docker adds for a host PID namespace, written out so the provider sees no diff (e2e redeploy).
+    expect(c.security_opts).toEqual(["no-new-privileges:true", "label=disable"]);
   });
 
   test("flags: listen address, rootfs, mount-point and device excludes", () => {

