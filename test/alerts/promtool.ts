@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { findTool, run } from "../tools";
 
 /**
- * True if promtool (Debian package `prometheus`, installed by `.ci/run`) can run. Without it: in CI
+ * True if promtool (the pinned 3.15 build of `npm run e2e -- --build-only`, else Debian package
+ * `prometheus`, both from `.ci/run`) can run. Without it: in CI
  * (`CI=true`) this throws so the test fails; locally it warns loudly and the caller skips its assertion.
  */
 export function promtoolAvailable(): boolean {
@@ -13,7 +14,8 @@ export function promtoolAvailable(): boolean {
 
 /** Runs promtool in `cwd`; returns exit status and combined output. */
 export function runPromtool(args: readonly string[], cwd: string): { status: number; output: string } {
-  return run("promtool", args, cwd);
+  // The same program promtoolAvailable() found: the pinned build when present, else Debian's.
+  return run(findTool("promtool") ?? "promtool", args, cwd);
 }
 
 /** Writes files into a fresh temporary directory and returns its path. */

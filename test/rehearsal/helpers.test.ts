@@ -10,7 +10,7 @@ import { request, StopWaiting, waitUntil } from "./http";
 import { applyControl, HEALTHY, startMessenger } from "./messenger";
 import { freePorts, isListening } from "./ports";
 import { commandLine, ProcessManager, userIds } from "./processes";
-import { missingPrograms, missingProgramsMessage } from "./programs";
+import { missingPrograms, missingProgramsMessage, PROGRAMS } from "./programs";
 import { findAlert, parseNotification, WebhookRecorder } from "./webhook";
 
 describe("ports", () => {
@@ -247,7 +247,7 @@ describe("helpers", () => {
   });
 
   test("missing programs are named with their Debian packages", () => {
-    const missing = missingPrograms(["prometheus", "amtool", "postgres"], (p) => p === "/usr/bin/prometheus");
+    const missing = missingPrograms(["prometheus", "amtool", "postgres"], (p) => p === PROGRAMS.prometheus.path);
     expect(missing).toEqual(["amtool", "postgres"]);
     const msg = missingProgramsMessage(missing, true);
     expect(msg).toMatch(/CI=true: a missing program is a failure/);
