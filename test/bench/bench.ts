@@ -90,8 +90,30 @@ export function synthBenchmark(): void {
   );
 }
 
+/**
+ * `npm run bench`, part 2: the real deploy (`npm run e2e`, docs/e2e.md): cold deploy wall time, time
+ * until every container is healthy, redeploy time, and the ratio of the deploy to the slowest single
+ * container's start-to-healthy (target <= 1.5: containers start in parallel, nothing waits serially).
+ */
+function deployBenchmark(): void {
+  console.log("deploy benchmark: npm run e2e (cdktf deploy onto a Docker engine of its own)");
+  const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), path.join("e2e", "run.ts")], {
+    cwd: ROOT,
+    env: process.env,
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
+  const lines = (r.stdout ?? "").split("\n");
+  const at = lines.indexOf("Measured:");
+  const verdict = lines.filter((l) => /^E2E (PASSED|FAILED)|SKIPPED/.test(l));
+  for (const l of at >= 0 ? lines.slice(at + 1).filter((x) => x.startsWith("  ")) : []) console.log(l);
+  for (const l of verdict) console.log(`  ${l}`);
+  if (r.status !== 0) console.log(`  (npm run e2e exited ${r.status}; run it alone for its full report)`);
+}
+
 async function main(): Promise<void> {
   synthBenchmark();
+  deployBenchmark();
   await runAlertLatencyBench();
 }
 
