@@ -159,6 +159,8 @@ async function main(buildOnly: boolean): Promise<number> {
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   const measures: string[] = [];
+  /** Set when this machine cannot run the deploy (a build or dockerd failed): SKIPPED outside CI. */
+  let environmentProblem: string | undefined;
 
   try {
     // --- 1. what the synthesized stacks require, and the builds -----------------------------------
@@ -192,7 +194,10 @@ async function main(buildOnly: boolean): Promise<number> {
     for (const [key, l] of notDeployed) {
       console.log(`NOT DEPLOYED  ${key} (${imageName(IMAGES[key])}): ${l.kind === "unbuildable" ? l.reason : ""}`);
     }
-    if (!buildOk || report.failed.length > 0) throw new Error("a build failed; nothing to deploy");
+    if (!buildOk || report.failed.length > 0) {
+      environmentProblem = `a build failed (${report.failed.map((f) => f.name).join("; ")})`;
+      throw new Error("a build failed; nothing to deploy");
+    }
     if (buildOnly) {
       console.log("\nMeasured:");
       for (const m of measures) console.log(`  ${m}`);
@@ -202,7 +207,10 @@ async function main(buildOnly: boolean): Promise<number> {
     }
 
     // --- 2. the engine, the images, the peers ----------------------------------------------------
-    const dockerd = await startDockerd(paths.dockerData);
+    const dockerd = await startDockerd(paths.dockerData).catch((e: Error) => {
+      environmentProblem = `dockerd could not start: ${e.message}`;
+      throw e;
+    });
     cleanups.push(() => dockerd.stop());
     console.log(`  dockerd ${dockerd.version} on ${dockerd.host}`);
     // The engine is this rig's alone: whatever an interrupted run left is removed.
@@ -443,7 +451,7 @@ async function main(buildOnly: boolean): Promise<number> {
     });
     fs.rmSync(statePath, { force: true });
   } catch (e) {
-    if (!report.failed.length) await report.check("run", async () => Promise.reject(e));
+    if (!report.failed.length) await report.check(environmentProblem ? "the rig's own dockerd starts" : "run", async () => Promise.reject(e));
     else console.error(`stopped: ${(e as Error).message}`);
   } finally {
     await cleanup();
@@ -461,8 +469,25 @@ async function main(buildOnly: boolean): Promise<number> {
     console.log(`E2E PASSED: ${passed}/${total} checks`);
     return 0;
   }
-  console.log(`  logs kept: ${logs}`);
-  console.log(`E2E FAILED: ${report.failed.map((f) => f.name).join("; ")} (${passed}/${total} checks passed)`);
+  // Temp dirs go even on failure; what the logs said goes to the output (MONITORING_E2E_KEEP=1 keeps them).
+  if (process.env.MONITORING_E2E_KEEP === "1") {
+    console.log(`  logs kept: ${logs}`);
+  } else {
+    for (const f of fs.existsSync(logs) ? fs.readdirSync(logs).sort() : []) {
+      const tail = fs.readFileSync(path.join(logs, f), "utf8").replace(/\x1b\[[0-9;]*m/g, "").trim().split("\n").slice(-15);
+      console.log(`  --- last lines of ${f} ---\n    ${tail.join("\n    ")}`);
+    }
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  if (environmentProblem && !ci) {
+    console.warn(`\n*** E2E SKIPPED: this machine cannot run the deploy: ${environmentProblem} ***`);
+    console.log("E2E SKIPPED (under CI=true this is a failure)");
+    return 0;
+  }
+  const first = report.failed[0];
+  console.log(
+    `E2E FAILED: ${report.failed.map((f) => f.name).join("; ")} — ${first.detail.split("\n")[0]} (${passed}/${total} checks passed)`,
+  );
   return 1;
 }
 
