@@ -99,6 +99,13 @@ export interface Thresholds {
   readonly targetDown: AlertCondition;
   /** AlertmanagerDown, LokiDown, AlloyDown, JaegerDown: a stack component unreachable for 5m. */
   readonly componentDown: AlertCondition;
+  /**
+   * PostgresDown, RedisDown: the exporter runs but cannot reach its database for 1m. Every request that
+   * needs it fails meanwhile, and the exporter's own `up` stays 1, so TargetDown never sees it.
+   */
+  readonly dependencyDown: AlertCondition;
+  /** ApplicationDown: no application target up (or none configured) for 2m: the whole service is out. */
+  readonly applicationDown: AlertCondition;
   /** PrometheusRuleEvaluationFailures: any failed rule evaluation for 15m; a failing rule is a silent alert. */
   readonly ruleEvaluationFailures: Required<AlertCondition>;
   /** PrometheusNotificationsFailing: more than 1% of alerts failing to reach Alertmanager for 15m. */
@@ -169,6 +176,8 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   watchdog: { for: Duration.parse("0s") },
   targetDown: { for: Duration.parse("5m") },
   componentDown: { for: Duration.parse("5m") },
+  dependencyDown: { for: Duration.parse("1m") },
+  applicationDown: { for: Duration.parse("2m") },
   ruleEvaluationFailures: cond(0, "count", "15m"),
   prometheusNotificationErrorRatio: cond(0.01, "ratio", "15m"),
   alertmanagersDiscovered: cond(1, "count", "10m"),

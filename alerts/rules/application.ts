@@ -1,6 +1,6 @@
 import { AlertDefinition } from "./types";
 import { SYMPTOMS } from "../model";
-import { RECORDED } from "./selectors";
+import { RECORDED, SELECTORS as S } from "./selectors";
 
 /** The messenger application's alerts: the guide's YAML and its metric table. */
 export const APPLICATION_ALERTS: readonly AlertDefinition[] = [
@@ -130,6 +130,26 @@ export const APPLICATION_ALERTS: readonly AlertDefinition[] = [
       description: (a) =>
         `Only ${a.value} of the past ${c.thresholds.websocketBaselineWindow} peak WebSocket connections are open ` +
         `(threshold ${c.thresholdText}).`,
+    }),
+  },
+  {
+    // Every symptom alert above loses its data when the whole application is down (their rates and
+    // quantiles become empty, not high), so the outage itself must page.
+    name: "ApplicationDown",
+    group: "performance-alerts",
+    severity: "critical",
+    condition: "applicationDown",
+    requires: { application: true },
+    valueUnit: "none",
+    origin: "added",
+    runbook:
+      "No application service answers Prometheus: a total outage, or the scrape configuration lost its " +
+      "targets. Check the application containers and the network Prometheus scrapes them on " +
+      "(`network.applicationNetwork`); TargetDown names each target.",
+    build: (c) => ({
+      expr: `sum by (job) (up{${S.application}}) == 0 or absent(up{${S.application}})`,
+      summary: () => "The messenger application is down",
+      description: () => `No application target has been up for ${c.for}.`,
     }),
   },
 ];

@@ -161,6 +161,24 @@ export const INFRASTRUCTURE_ALERTS: readonly AlertDefinition[] = [
   },
   // --- database ---
   {
+    name: "PostgresDown",
+    group: "database-alerts",
+    severity: "critical",
+    condition: "dependencyDown",
+    requires: { exporter: "postgres" },
+    valueUnit: "none",
+    origin: "stack health",
+    runbook:
+      "postgres-exporter runs but cannot connect to PostgreSQL: the database is down, refuses connections " +
+      "(max_connections, pg_hba.conf) or the DSN is wrong. Every request that needs the database fails. " +
+      "Check the database container and the exporter's log for the connection error.",
+    build: (c) => ({
+      expr: `pg_up{${S.postgres}} == 0`,
+      summary: (a) => `PostgreSQL unreachable from ${a.label("instance")}`,
+      description: () => `postgres-exporter has not been able to connect to PostgreSQL for ${c.for}.`,
+    }),
+  },
+  {
     name: "HighDatabaseLatency",
     group: "database-alerts",
     severity: "critical",
@@ -195,6 +213,24 @@ export const INFRASTRUCTURE_ALERTS: readonly AlertDefinition[] = [
     }),
   },
   // --- cache ---
+  {
+    name: "RedisDown",
+    group: "cache-alerts",
+    severity: "critical",
+    condition: "dependencyDown",
+    requires: { exporter: "redis" },
+    valueUnit: "none",
+    origin: "stack health",
+    runbook:
+      "redis_exporter runs but cannot reach Redis: Redis is down, refuses connections (maxclients, AUTH) or " +
+      "the address is wrong. Sessions, presence and caching fail or fall through to the database. Check the " +
+      "Redis container and the exporter's log.",
+    build: (c) => ({
+      expr: `redis_up{${S.redis}} == 0`,
+      summary: (a) => `Redis unreachable from ${a.label("instance")}`,
+      description: () => `redis_exporter has not been able to reach Redis for ${c.for}.`,
+    }),
+  },
   {
     name: "LowCacheHitRatio",
     group: "cache-alerts",

@@ -68,4 +68,13 @@ export const APPLICATION_CASES: readonly AlertTestCase[] = [
     ],
     expected: { labels: JOB, value: 0.5 },
   },
+  {
+    // one of two services down is TargetDown's business; both down is the outage
+    alert: "ApplicationDown",
+    signals: [
+      { kind: "gauge", series: `up{job="performance-metrics", instance="chat-server:8080"}`, values: { below: 1, above: 0, recover: 1 } },
+      { kind: "gauge", series: `up{job="performance-metrics", instance="group-service:8083"}`, values: { below: 0, above: 0, recover: 1 } },
+    ],
+    expected: { labels: JOB, value: 0 },
+  },
 ];

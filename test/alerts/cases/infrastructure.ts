@@ -164,4 +164,21 @@ export const INFRASTRUCTURE_CASES: readonly AlertTestCase[] = [
       },
     },
   },
+  {
+    // the exporter is up (its own `up` is 1) but cannot reach the database
+    alert: "PostgresDown",
+    signals: [
+      { kind: "gauge", series: `up{${PG}}`, values: { below: 1, above: 1 } },
+      { kind: "gauge", series: `pg_up{${PG}}`, values: { below: 1, above: 0, recover: 1 } },
+    ],
+    expected: { labels: { job: "postgres-exporter", instance: "postgres-exporter:9187" }, value: 0 },
+  },
+  {
+    alert: "RedisDown",
+    signals: [
+      { kind: "gauge", series: `up{${REDIS}}`, values: { below: 1, above: 1 } },
+      { kind: "gauge", series: `redis_up{${REDIS}}`, values: { below: 1, above: 0, recover: 1 } },
+    ],
+    expected: { labels: REDIS_LABELS, value: 0 },
+  },
 ];
