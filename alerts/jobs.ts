@@ -19,6 +19,14 @@ export const JOBS = {
   minio: "minio",
 } as const;
 
+/**
+ * The label naming which of the application's services a series comes from (`chat-server`,
+ * `group-service`, …): the host part of the scrape target, set in the scrape config. All four services
+ * share one job, so rules and panels aggregate `by (job, service)`: one failing service must not
+ * disappear in the average of the others.
+ */
+export const SERVICE_LABEL = "service";
+
 /** Key of {@link JOBS}. */
 export type JobKey = keyof typeof JOBS;
 

@@ -42,6 +42,9 @@ export function renderPrometheusConfig(options: PrometheusConfigOptions): string
     (options.scrapeInterval.compare(Duration.parse("10s")) < 0 ? options.scrapeInterval : Duration.parse("10s"));
   const jobs = new Set<string>();
   for (const t of options.scrapeTargets) {
+    if (t.targetLabels && t.targetLabels.length !== t.targets.length) {
+      throw new Error(`prometheus.scrapeTargets: job "${t.job}" has ${t.targets.length} targets but ${t.targetLabels.length} targetLabels entries`);
+    }
     if (jobs.has(t.job)) {
       throw new Error(`prometheus.scrapeTargets: job "${t.job}" is defined twice; job names must be unique`);
     }
@@ -66,7 +69,9 @@ export function renderPrometheusConfig(options: PrometheusConfigOptions): string
         ...(interval ? { scrape_interval: interval.toString() } : {}),
         ...(interval && interval.compare(timeout) < 0 ? { scrape_timeout: interval.toString() } : {}),
         metrics_path: t.metricsPath ?? "/metrics",
-        static_configs: [{ targets: [...t.targets], ...(t.labels ? { labels: { ...t.labels } } : {}) }],
+        static_configs: t.targetLabels
+          ? t.targets.map((target, i) => ({ targets: [target], labels: { ...t.labels, ...t.targetLabels![i] } }))
+          : [{ targets: [...t.targets], ...(t.labels ? { labels: { ...t.labels } } : {}) }],
       };
     }),
   };

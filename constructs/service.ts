@@ -378,4 +378,9 @@ export interface ScrapeTarget {
   readonly scrapeInterval?: Duration;
   /** Extra labels on every series of the job. @default none */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Labels of each target, in the order of {@link targets} (e.g. the application's `service`): each
+   * target gets a `static_configs` entry of its own. @default none
+   */
+  readonly targetLabels?: readonly Readonly<Record<string, string>>[];
 }

@@ -1,5 +1,5 @@
 import * as units from "@grafana/grafana-foundation-sdk/units";
-import { alertLine, assembleDashboard, type DashboardContext, type DashboardFile, promQuery, type RowSpec, timeseries } from "./common";
+import { alertLine, serviceVariable, assembleDashboard, type DashboardContext, type DashboardFile, promQuery, type RowSpec, timeseries } from "./common";
 import { appSelector, CPU_UTILISATION, MEMORY_UTILISATION } from "./queries";
 
 /** Which sources feed capacity planning; rows of a disabled source are left out. */
@@ -143,6 +143,7 @@ export function capacityPlanning(ctx: DashboardContext, sources: CapacitySources
   return assembleDashboard(
     {
       uid: "capacity-planning",
+      variables: [serviceVariable(ctx.applicationJob)],
       title: "Capacity Planning",
       description: "At today's growth, when does each resource run out? The guide's 7d/30d trends and 90-day projections.",
       tags: ["capacity", "planning"],

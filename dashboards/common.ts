@@ -1,9 +1,12 @@
 import * as cog from "@grafana/grafana-foundation-sdk/cog";
+import { SERVICE_LABEL } from "../alerts/jobs";
 import {
   AnnotationQueryBuilder,
   DashboardBuilder,
   DashboardCursorSync,
   DatasourceVariableBuilder,
+  QueryVariableBuilder,
+  VariableRefresh,
   type Dashboard,
   type Panel,
   RowBuilder,
@@ -434,6 +437,27 @@ export interface DashboardSpec {
   /** Template variables after `datasource`. @default none */
   readonly variables?: readonly cog.Builder<VariableModel>[];
   readonly rows: readonly RowSpec[];
+}
+
+/** Name of the template variable that selects application services (label `service`, alerts/jobs.ts). */
+export const SERVICE_VARIABLE = SERVICE_LABEL;
+
+/**
+ * The application-service selector: the values of `service` on the application job's targets, several
+ * at once or All (the default), so a panel shows one line per service and one failing service stands out.
+ */
+export function serviceVariable(applicationJob: string): cog.Builder<VariableModel> {
+  const query = `label_values(up{job=${promString(applicationJob)}}, ${SERVICE_LABEL})`;
+  return new QueryVariableBuilder(SERVICE_VARIABLE)
+    .label("Service")
+    .datasource(PROMETHEUS)
+    .query({ query, refId: "PrometheusVariableQueryEditor-VariableQuery" })
+    .definition(query)
+    .refresh(VariableRefresh.OnTimeRangeChanged)
+    .multi(true)
+    .includeAll(true)
+    .allValue(".*")
+    .current({ text: "All", value: "$__all" });
 }
 
 /** Tag carried by every dashboard of this project, so they can be listed together in Grafana. */

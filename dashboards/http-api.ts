@@ -1,5 +1,5 @@
 import * as units from "@grafana/grafana-foundation-sdk/units";
-import { alertLine, withWarning, assembleDashboard, type DashboardContext, type DashboardFile, promQuery, RATE_INTERVAL, table, timeseries } from "./common";
+import { alertLine, serviceVariable, withWarning, assembleDashboard, type DashboardContext, type DashboardFile, promQuery, RATE_INTERVAL, table, timeseries } from "./common";
 import { appSelector, httpErrorRatio, httpLatencyQuantile, httpLatencyQuantileBy } from "./queries";
 
 const REQUESTS = "messenger_http_requests_total";
@@ -38,7 +38,7 @@ function errorRatio(ctx: DashboardContext) {
     unit: units.PercentUnit,
     min: 0,
     alert: withWarning(alertLine("HighErrorRate", ctx.thresholds.httpErrorRatio.threshold), "ElevatedErrorRate", ctx.thresholds.httpErrorRatioWarning.threshold),
-    queries: [promQuery(httpErrorRatio(ctx.applicationJob), "5xx ratio")],
+    queries: [promQuery(httpErrorRatio(ctx.applicationJob), "{{service}} 5xx ratio")],
   });
 }
 
@@ -67,7 +67,7 @@ function latencyQuantiles(ctx: DashboardContext) {
     unit: units.Seconds,
     alert: alertLine("HighHTTPLatency", ctx.thresholds.httpLatency.threshold),
     queries: [0.5, 0.95, 0.99].map((q) =>
-      promQuery(httpLatencyQuantile(ctx.applicationJob, q), `p${Math.round(q * 100)}`, { exemplar: q === 0.99 }),
+      promQuery(httpLatencyQuantile(ctx.applicationJob, q), `{{service}} p${Math.round(q * 100)}`, { exemplar: q === 0.99 }),
     ),
   });
 }
@@ -103,6 +103,7 @@ export function httpApi(ctx: DashboardContext): DashboardFile {
   return assembleDashboard(
     {
       uid: "http-api-red",
+      variables: [serviceVariable(ctx.applicationJob)],
       title: "HTTP API (RED)",
       description: "How many requests does the API serve, how many fail, and how long do they take, per service and route?",
       tags: ["messenger", "http", "red"],

@@ -1,5 +1,5 @@
 import * as units from "@grafana/grafana-foundation-sdk/units";
-import { alertLine, assembleDashboard, type DashboardContext, type DashboardFile, promQuery, RATE_INTERVAL, timeseries } from "./common";
+import { alertLine, serviceVariable, assembleDashboard, type DashboardContext, type DashboardFile, promQuery, RATE_INTERVAL, timeseries } from "./common";
 import { CPU_UTILISATION, deliveryLatencyQuantile, httpLatencyQuantile, websocketConnections } from "./queries";
 
 // k6's Prometheus remote-write output: counters end in `_total`, rates in `_rate`, trends are sent as
@@ -57,7 +57,7 @@ function serverLatency(ctx: DashboardContext) {
     description: "The latency the load causes on the server: message delivery p95.",
     unit: units.Seconds,
     alert: alertLine("HighMessageLatency", ctx.thresholds.messageDeliveryLatency.threshold),
-    queries: [promQuery(deliveryLatencyQuantile(ctx.applicationJob, 0.95), "delivery p95")],
+    queries: [promQuery(deliveryLatencyQuantile(ctx.applicationJob, 0.95), "{{service}} delivery p95")],
   });
 }
 
@@ -67,7 +67,7 @@ function serverHttpLatency(ctx: DashboardContext) {
     description: "Server-side HTTP p95 next to the client-side p99 above: the difference is network and queueing.",
     unit: units.Seconds,
     alert: alertLine("HighHTTPLatency", ctx.thresholds.httpLatency.threshold),
-    queries: [promQuery(httpLatencyQuantile(ctx.applicationJob, 0.95), "HTTP p95")],
+    queries: [promQuery(httpLatencyQuantile(ctx.applicationJob, 0.95), "{{service}} HTTP p95")],
   });
 }
 
@@ -97,6 +97,7 @@ export function loadTesting(ctx: DashboardContext, sources: { readonly node: boo
   return assembleDashboard(
     {
       uid: "load-testing",
+      variables: [serviceVariable(ctx.applicationJob)],
       title: "Load Testing",
       description: "Does the system hold the load? k6 metrics (Prometheus remote write) next to the server-side latency they cause.",
       tags: ["load-testing", "k6"],

@@ -87,7 +87,7 @@ function latencyWithExemplars(ctx: DashboardContext) {
     description: "HTTP p95 latency; the dots are exemplars (sampled requests) that link to their trace in Jaeger.",
     unit: units.Seconds,
     alert: alertLine("HighHTTPLatency", ctx.thresholds.httpLatency.threshold),
-    queries: [promQuery(httpLatencyQuantile(ctx.applicationJob, 0.95), "p95", { exemplar: true })],
+    queries: [promQuery(httpLatencyQuantile(ctx.applicationJob, 0.95), "{{service}} p95", { exemplar: true })],
   });
 }
 

@@ -1,5 +1,5 @@
 import * as units from "@grafana/grafana-foundation-sdk/units";
-import { alertLine, assembleDashboard, type DashboardContext, type DashboardFile, promQuery, RATE_INTERVAL, timeseries } from "./common";
+import { alertLine, serviceVariable, assembleDashboard, type DashboardContext, type DashboardFile, promQuery, RATE_INTERVAL, timeseries } from "./common";
 import { appSelector, deliveryLatencyQuantile, websocketAvailability, websocketLatencyQuantile } from "./queries";
 
 // ─── Message delivery ────────────────────────────────────────────────────────────────────────────
@@ -11,7 +11,7 @@ function deliveryLatency(ctx: DashboardContext) {
     unit: units.Seconds,
     alert: alertLine("HighMessageLatency", ctx.thresholds.messageDeliveryLatency.threshold),
     queries: [0.5, 0.95, 0.99].map((q) =>
-      promQuery(deliveryLatencyQuantile(ctx.applicationJob, q), `p${Math.round(q * 100)}`, { exemplar: q === 0.99 }),
+      promQuery(deliveryLatencyQuantile(ctx.applicationJob, q), `{{service}} p${Math.round(q * 100)}`, { exemplar: q === 0.99 }),
     ),
   });
 }
@@ -55,7 +55,7 @@ function websocketConnectionsKept(ctx: DashboardContext) {
     unit: units.PercentUnit,
     min: 0,
     alert: alertLine("LowWebSocketAvailability", ctx.thresholds.websocketAvailability.threshold, "below"),
-    queries: [promQuery(websocketAvailability(ctx.applicationJob, window), "kept")],
+    queries: [promQuery(websocketAvailability(ctx.applicationJob, window), "{{service}} kept")],
   });
 }
 
@@ -76,7 +76,7 @@ function websocketLatency(ctx: DashboardContext) {
     description: "p50 / p95 / p99 WebSocket round-trip latency.",
     unit: units.Seconds,
     alert: alertLine("HighWebSocketLatency", ctx.thresholds.websocketLatency.threshold),
-    queries: [0.5, 0.95, 0.99].map((q) => promQuery(websocketLatencyQuantile(ctx.applicationJob, q), `p${Math.round(q * 100)}`)),
+    queries: [0.5, 0.95, 0.99].map((q) => promQuery(websocketLatencyQuantile(ctx.applicationJob, q), `{{service}} p${Math.round(q * 100)}`)),
   });
 }
 
@@ -85,6 +85,7 @@ export function messagingWebsocket(ctx: DashboardContext): DashboardFile {
   return assembleDashboard(
     {
       uid: "messaging-websocket",
+      variables: [serviceVariable(ctx.applicationJob)],
       title: "Messaging & WebSocket",
       description: "Are messages delivered fast and are WebSocket clients staying connected?",
       tags: ["messenger", "websocket"],

@@ -1,5 +1,5 @@
 import * as units from "@grafana/grafana-foundation-sdk/units";
-import { alertLine, assembleDashboard, type DashboardContext, type DashboardFile, promQuery, stat, timeseries } from "./common";
+import { alertLine, serviceVariable, assembleDashboard, type DashboardContext, type DashboardFile, promQuery, stat, timeseries } from "./common";
 import {
   CACHE_COMMAND_LATENCY,
   CPU_UTILISATION,
@@ -26,7 +26,7 @@ function deliveryLatencyStat(ctx: DashboardContext) {
     description: "Guide target < 500ms.",
     unit: units.Seconds,
     alert: alertLine("HighMessageLatency", ctx.thresholds.messageDeliveryLatency.threshold),
-    queries: [promQuery(deliveryLatencyQuantile(ctx.applicationJob, 0.95), "p95")],
+    queries: [promQuery(deliveryLatencyQuantile(ctx.applicationJob, 0.95), "{{service}} p95")],
   });
 }
 
@@ -45,7 +45,7 @@ function httpLatencyStat(ctx: DashboardContext) {
     description: "Guide target < 200ms.",
     unit: units.Seconds,
     alert: alertLine("HighHTTPLatency", ctx.thresholds.httpLatency.threshold),
-    queries: [promQuery(httpLatencyQuantile(ctx.applicationJob, 0.95), "p95")],
+    queries: [promQuery(httpLatencyQuantile(ctx.applicationJob, 0.95), "{{service}} p95")],
   });
 }
 
@@ -121,8 +121,8 @@ function messageDeliveryPerformance(ctx: DashboardContext) {
     unit: units.Seconds,
     alert: alertLine("HighMessageLatency", ctx.thresholds.messageDeliveryLatency.threshold),
     queries: [
-      promQuery(deliveryLatencyQuantile(ctx.applicationJob, 0.95), "95th Percentile Latency"),
-      promQuery(deliveryLatencyQuantile(ctx.applicationJob, 0.5), "Median Latency"),
+      promQuery(deliveryLatencyQuantile(ctx.applicationJob, 0.95), "{{service}} 95th Percentile Latency"),
+      promQuery(deliveryLatencyQuantile(ctx.applicationJob, 0.5), "{{service}} Median Latency"),
     ],
   });
 }
@@ -143,6 +143,7 @@ export function performanceOverview(ctx: DashboardContext, sources: PerformanceO
   return assembleDashboard(
     {
       uid: "performance-overview",
+      variables: [serviceVariable(ctx.applicationJob)],
       title: "Performance Overview",
       description: "Is the messenger fast right now? The guide's core metrics against their targets and alert thresholds.",
       tags: ["performance", "overview"],

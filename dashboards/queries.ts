@@ -1,5 +1,6 @@
 import { RATE_WINDOW, RECORDED } from "../alerts/rules/selectors";
-import { histogramQuantile, promString, RATE_INTERVAL } from "./common";
+import { SERVICE_LABEL } from "../alerts/jobs";
+import { histogramQuantile, promString, RATE_INTERVAL, SERVICE_VARIABLE } from "./common";
 
 /**
  * The PromQL expressions that alerts and dashboards share. A panel that carries an alert's threshold
@@ -12,20 +13,20 @@ import { histogramQuantile, promString, RATE_INTERVAL } from "./common";
 /** Window of the alerting expressions and recording rules (the guide's `[5m]`). */
 export const ALERT_WINDOW = RATE_WINDOW;
 
-/** `{job="…"}` for the messenger application's metrics. */
+/** `{job="…", service=~"$service"}` for the messenger application's metrics (the dashboard's service selector). */
 export function appSelector(job: string, extra = ""): string {
-  return `{job=${promString(job)}${extra ? `, ${extra}` : ""}}`;
+  return `{job=${promString(job)}, ${SERVICE_LABEL}=~"$${SERVICE_VARIABLE}"${extra ? `, ${extra}` : ""}}`;
 }
 
 // ─── Messaging ────────────────────────────────────────────────────────────────────────────────────
 
 /**
  * A quantile over the application's histogram: the recording rule when one records this quantile at
- * the alert window, else computed here (same shape as the rule: `sum by (job, le)`).
+ * the alert window, else computed here (same shape as the rule: `sum by (job, service, le)`).
  */
 function appQuantile(job: string, metric: string, q: number, window: string, recorded: Partial<Record<number, string>>): string {
   const rule = window === ALERT_WINDOW ? recorded[q] : undefined;
-  return rule ? `${rule}${appSelector(job)}` : histogramQuantile(q, metric, appSelector(job), ["job"], window);
+  return rule ? `${rule}${appSelector(job)}` : histogramQuantile(q, metric, appSelector(job), ["job", SERVICE_LABEL], window);
 }
 
 /** Message delivery latency quantile (HighMessageLatency compares p95); recording rules for p50/p95. */

@@ -3,7 +3,7 @@ import { Construct } from "constructs";
 import { Network } from "@cdktf/provider-docker/lib/network";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { buildRuleGroups, customRuleGroups, effectiveThresholds, renderRuleFiles, RuleGroup, RuleSetOptions } from "../alerts";
-import { JOBS } from "../alerts/jobs";
+import { JOBS, SERVICE_LABEL } from "../alerts/jobs";
 import { DEFAULT_APPLICATION_METRICS, formatFindings } from "../alerts/catalog";
 import { buildDashboards, DashboardFile, renderDashboard } from "../dashboards";
 import { Alertmanager, Receiver } from "../constructs/alertmanager";
@@ -290,6 +290,8 @@ export class MonitoringStack extends TerraformStack {
       {
         job: JOBS.application,
         targets: appTargets,
+        // The service name is the target's host: chat-server:8080 → service="chat-server".
+        targetLabels: appTargets.map((t) => ({ [SERVICE_LABEL]: t.replace(/:\d+$/, "") })),
         scrapeInterval: appInterval,
         metricsPath: app.metricsPath,
       },
@@ -383,6 +385,9 @@ export class MonitoringStack extends TerraformStack {
       remoteWrite: promOpts.remoteWriteReceiver ?? true,
       application: app.metrics ?? DEFAULT_APPLICATION_METRICS,
       bucketPolicy: config.provenance?.bucketPolicy,
+      extraTargetLabels: Object.fromEntries(
+        scrapeTargets.map((t) => [t.job, [...Object.keys(t.labels ?? {}), ...new Set((t.targetLabels ?? []).flatMap((l) => Object.keys(l)))]]),
+      ),
     });
     for (const f of findings) {
       const line = formatFindings([f]);

@@ -14,6 +14,8 @@ export interface StackProvenanceInput {
   readonly application: readonly MetricDeclaration[];
   /** @default "error" */
   readonly bucketPolicy?: "error" | "warning";
+  /** Labels the scrape config adds per job (static or per-target labels, e.g. the application's `service`). @default none */
+  readonly extraTargetLabels?: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -27,6 +29,7 @@ export function stackProvenance(input: StackProvenanceInput): Finding[] {
     catalog: buildCatalog({
       scrapedJobs: input.remoteWrite ? [...input.scrapedJobs, K6_JOB] : input.scrapedJobs,
       application: input.application,
+      extraTargetLabels: input.extraTargetLabels,
     }),
     recordingRules: rules.flatMap(({ rule }) => (isAlertRule(rule) ? [] : [rule])),
     expressions: [

@@ -1,4 +1,4 @@
-import { JOBS } from "../jobs";
+import { JOBS, SERVICE_LABEL } from "../jobs";
 import { DEFAULT_APPLICATION_METRICS } from "./messenger";
 import { CATALOG } from "./sources";
 import { CatalogSource, MetricDeclaration, MetricType } from "./types";
@@ -95,7 +95,15 @@ export function buildCatalog(options: BuildCatalogOptions): MetricCatalog {
   const sources: CatalogSource[] = [];
   for (const job of options.scrapedJobs) {
     if (job === applicationJob) {
-      sources.push({ job, version: "declared", source: "stack config", note: "application metrics", metrics: [...options.application] });
+      // The scrape config labels each application target with its service (alerts/jobs.ts, SERVICE_LABEL).
+      sources.push({
+        job,
+        version: "declared",
+        source: "stack config",
+        note: "application metrics",
+        targetLabels: [...TARGET_LABELS, SERVICE_LABEL],
+        metrics: [...options.application],
+      });
     } else if (CATALOG[job]) {
       sources.push(CATALOG[job]);
     }

@@ -17,7 +17,7 @@ export const APPLICATION_ALERTS: readonly AlertDefinition[] = [
       "(`messenger_offline_messages_queued`), then Redis and database latency, which delivery waits on.",
     build: (c) => ({
       expr: `${RECORDED.messageDeliveryLatencyP95} > ${c.threshold}`,
-      summary: (a) => `High message delivery latency on ${a.label("job")}`,
+      summary: (a) => `High message delivery latency on ${a.label("service")}`,
       description: (a) => `95th percentile message delivery latency is ${a.value} (threshold ${c.thresholdText}).`,
     }),
   },
@@ -34,7 +34,7 @@ export const APPLICATION_ALERTS: readonly AlertDefinition[] = [
       "HighMessageLatency when the latency persists. Check host network errors and bandwidth (Hosts dashboard).",
     build: (c) => ({
       expr: `${RECORDED.messageDeliveryLatencyP95} > ${c.threshold}`,
-      summary: (a) => `High network latency detected on ${a.label("job")}`,
+      summary: (a) => `High network latency detected on ${a.label("service")}`,
       description: (a) => `Message delivery latency (p95) is ${a.value} (threshold ${c.thresholdText}).`,
     }),
   },
@@ -51,7 +51,7 @@ export const APPLICATION_ALERTS: readonly AlertDefinition[] = [
       "if only WebSocket, check connection counts and the presence service.",
     build: (c) => ({
       expr: `${RECORDED.websocketLatencyP95} > ${c.threshold}`,
-      summary: (a) => `High WebSocket latency on ${a.label("job")}`,
+      summary: (a) => `High WebSocket latency on ${a.label("service")}`,
       description: (a) => `95th percentile WebSocket latency is ${a.value} (threshold ${c.thresholdText}).`,
     }),
   },
@@ -68,7 +68,7 @@ export const APPLICATION_ALERTS: readonly AlertDefinition[] = [
       "then check database query time and cache latency.",
     build: (c) => ({
       expr: `${RECORDED.httpRequestDurationP95} > ${c.threshold}`,
-      summary: (a) => `High HTTP API latency on ${a.label("job")}`,
+      summary: (a) => `High HTTP API latency on ${a.label("service")}`,
       description: (a) => `95th percentile HTTP request duration is ${a.value} (threshold ${c.thresholdText}).`,
     }),
   },
@@ -86,7 +86,7 @@ export const APPLICATION_ALERTS: readonly AlertDefinition[] = [
       "endpoints and at recent deploys; check that the database and Redis are up.",
     build: (c) => ({
       expr: `${RECORDED.httpErrorRatio} > ${c.threshold}`,
-      summary: (a) => `High HTTP error rate on ${a.label("job")}`,
+      summary: (a) => `High HTTP error rate on ${a.label("service")}`,
       description: (a) => `${a.value} of HTTP requests fail with a 5xx status (threshold ${c.thresholdText}).`,
     }),
   },
@@ -107,7 +107,7 @@ export const APPLICATION_ALERTS: readonly AlertDefinition[] = [
       "before it grows.",
     build: (c) => ({
       expr: `${RECORDED.httpErrorRatio} > ${c.threshold}`,
-      summary: (a) => `Elevated HTTP error rate on ${a.label("job")}`,
+      summary: (a) => `Elevated HTTP error rate on ${a.label("service")}`,
       description: (a) => `${a.value} of HTTP requests fail with a 5xx status (threshold ${c.thresholdText}).`,
     }),
   },
@@ -126,7 +126,7 @@ export const APPLICATION_ALERTS: readonly AlertDefinition[] = [
       expr:
         `${RECORDED.websocketConnections} / max_over_time(${RECORDED.websocketConnections}[${c.thresholds.websocketBaselineWindow}])` +
         ` < ${c.threshold}`,
-      summary: (a) => `WebSocket connections dropped on ${a.label("job")}`,
+      summary: (a) => `WebSocket connections dropped on ${a.label("service")}`,
       description: (a) =>
         `Only ${a.value} of the past ${c.thresholds.websocketBaselineWindow} peak WebSocket connections are open ` +
         `(threshold ${c.thresholdText}).`,

@@ -1,9 +1,13 @@
+import { SERVICE_LABEL } from "../jobs";
 import { RecordingDefinition } from "./types";
 import { RATE_WINDOW as W, RECORDED, SELECTORS as S } from "./selectors";
 
-/** `histogram_quantile` over a job's histogram; `le` is only grouped by, never matched as a string. */
-function jobQuantile(q: number, metric: string): string {
-  return `histogram_quantile(${q}, sum by (job, le) (rate(${metric}_bucket{${S.application}}[${W}])))`;
+/** Per service: all four share the application job, and one failing service must not drown in the others. */
+const BY_SERVICE = `job, ${SERVICE_LABEL}`;
+
+/** `histogram_quantile` per service; `le` is only grouped by, never matched as a string. */
+function serviceQuantile(q: number, metric: string): string {
+  return `histogram_quantile(${q}, sum by (${BY_SERVICE}, le) (rate(${metric}_bucket{${S.application}}[${W}])))`;
 }
 
 /**
@@ -16,31 +20,31 @@ export const RECORDING_RULES: readonly RecordingDefinition[] = [
     record: RECORDED.messageDeliveryLatencyP95,
     group: "performance-alerts",
     requires: { application: true },
-    expr: jobQuantile(0.95, "messenger_message_delivery_latency_seconds"),
+    expr: serviceQuantile(0.95, "messenger_message_delivery_latency_seconds"),
   },
   {
     record: RECORDED.messageDeliveryLatencyP50,
     group: "performance-alerts",
     requires: { application: true },
-    expr: jobQuantile(0.5, "messenger_message_delivery_latency_seconds"),
+    expr: serviceQuantile(0.5, "messenger_message_delivery_latency_seconds"),
   },
   {
     record: RECORDED.websocketLatencyP95,
     group: "performance-alerts",
     requires: { application: true },
-    expr: jobQuantile(0.95, "messenger_websocket_latency_seconds"),
+    expr: serviceQuantile(0.95, "messenger_websocket_latency_seconds"),
   },
   {
     record: RECORDED.httpRequestDurationP95,
     group: "performance-alerts",
     requires: { application: true },
-    expr: jobQuantile(0.95, "messenger_http_request_duration_seconds"),
+    expr: serviceQuantile(0.95, "messenger_http_request_duration_seconds"),
   },
   {
     record: RECORDED.httpRequestDurationP50,
     group: "performance-alerts",
     requires: { application: true },
-    expr: jobQuantile(0.5, "messenger_http_request_duration_seconds"),
+    expr: serviceQuantile(0.5, "messenger_http_request_duration_seconds"),
   },
   {
     // Sum over series before dividing: a per-series ratio would alert on one quiet endpoint.
@@ -48,14 +52,14 @@ export const RECORDING_RULES: readonly RecordingDefinition[] = [
     group: "performance-alerts",
     requires: { application: true },
     expr:
-      `sum by (job) (rate(messenger_http_requests_total{${S.application}, status=~"5.."}[${W}]))` +
-      ` / sum by (job) (rate(messenger_http_requests_total{${S.application}}[${W}]))`,
+      `sum by (${BY_SERVICE}) (rate(messenger_http_requests_total{${S.application}, status=~"5.."}[${W}]))` +
+      ` / sum by (${BY_SERVICE}) (rate(messenger_http_requests_total{${S.application}}[${W}]))`,
   },
   {
     record: RECORDED.websocketConnections,
     group: "performance-alerts",
     requires: { application: true },
-    expr: `sum by (job) (messenger_websocket_connections{${S.application}})`,
+    expr: `sum by (${BY_SERVICE}) (messenger_websocket_connections{${S.application}})`,
   },
   // --- node exporter ---
   {

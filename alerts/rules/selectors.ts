@@ -32,13 +32,13 @@ export const SELECTORS = {
  * the expression, so a panel and its alert show the same number.
  */
 export const RECORDED = {
-  messageDeliveryLatencyP95: "job:messenger_message_delivery_latency_seconds:p95_5m",
-  messageDeliveryLatencyP50: "job:messenger_message_delivery_latency_seconds:p50_5m",
-  websocketLatencyP95: "job:messenger_websocket_latency_seconds:p95_5m",
-  httpRequestDurationP95: "job:messenger_http_request_duration_seconds:p95_5m",
-  httpRequestDurationP50: "job:messenger_http_request_duration_seconds:p50_5m",
-  httpErrorRatio: "job:messenger_http_requests_errors:ratio_rate5m",
-  websocketConnections: "job:messenger_websocket_connections:sum",
+  messageDeliveryLatencyP95: "job_service:messenger_message_delivery_latency_seconds:p95_5m",
+  messageDeliveryLatencyP50: "job_service:messenger_message_delivery_latency_seconds:p50_5m",
+  websocketLatencyP95: "job_service:messenger_websocket_latency_seconds:p95_5m",
+  httpRequestDurationP95: "job_service:messenger_http_request_duration_seconds:p95_5m",
+  httpRequestDurationP50: "job_service:messenger_http_request_duration_seconds:p50_5m",
+  httpErrorRatio: "job_service:messenger_http_requests_errors:ratio_rate5m",
+  websocketConnections: "job_service:messenger_websocket_connections:sum",
   cpuUtilisation: "instance:node_cpu_utilisation:ratio_rate5m",
   memoryUtilisation: "instance:node_memory_utilisation:ratio",
   memoryAvailable: "instance:node_memory_available:ratio",

@@ -65,8 +65,8 @@ describe("buildRuleGroups defaults", () => {
       const lastRecord = group.rules.map((r) => !isAlertRule(r)).lastIndexOf(true);
       expect(firstAlert === -1 || lastRecord < firstAlert).toBe(true);
     }
-    expect(alert(groups, "HighMessageLatency").expr).toMatch(/^job:messenger_message_delivery_latency_seconds:p95_5m > 1$/);
-    expect(alert(groups, "HighErrorRate").expr).toMatch(/^job:messenger_http_requests_errors:ratio_rate5m > 0.05$/);
+    expect(alert(groups, "HighMessageLatency").expr).toMatch(/^job_service:messenger_message_delivery_latency_seconds:p95_5m > 1$/);
+    expect(alert(groups, "HighErrorRate").expr).toMatch(/^job_service:messenger_http_requests_errors:ratio_rate5m > 0.05$/);
   });
 
   test("recording rules are named level:metric:operation and never match le by string", () => {
@@ -179,7 +179,7 @@ describe("buildRuleGroups options", () => {
       overrides: { HighMessageLatency: { threshold: 2, for: "5m", severity: "critical" } },
     });
     const msg = alert(groups, "HighMessageLatency");
-    expect(msg.expr).toBe("job:messenger_message_delivery_latency_seconds:p95_5m > 2");
+    expect(msg.expr).toBe("job_service:messenger_message_delivery_latency_seconds:p95_5m > 2");
     expect(msg.for.toString()).toBe("5m");
     expect(msg.severity).toBe("critical");
     expect(msg.description).toContain("threshold 2s");
@@ -274,7 +274,7 @@ describe("rendering", () => {
     const rule = doc.groups[0].rules.find((r) => r.alert === "HighMessageLatency");
     expect(rule).toEqual({
       alert: "HighMessageLatency",
-      expr: "job:messenger_message_delivery_latency_seconds:p95_5m > 1",
+      expr: "job_service:messenger_message_delivery_latency_seconds:p95_5m > 1",
       for: "10m",
       labels: { severity: "warning" },
       annotations: expect.objectContaining({ runbook_url: "docs/alert-catalog.md#highmessagelatency" }),

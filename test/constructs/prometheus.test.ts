@@ -165,6 +165,25 @@ describe("renderPrometheusConfig", () => {
     });
   });
 
+  test("targetLabels give each target its own static config, merged with the job's labels", () => {
+    const config = parseYaml(
+      renderPrometheusConfig({
+        ...base,
+        scrapeTargets: [{ job: "app", targets: ["chat:1", "group:2"], labels: { env: "x" }, targetLabels: [{ service: "chat" }, { service: "group" }] }],
+      }),
+    );
+    expect(config.scrape_configs[0].static_configs).toEqual([
+      { targets: ["chat:1"], labels: { env: "x", service: "chat" } },
+      { targets: ["group:2"], labels: { env: "x", service: "group" } },
+    ]);
+  });
+
+  test("targetLabels must match the targets one to one", () => {
+    expect(() =>
+      renderPrometheusConfig({ ...base, scrapeTargets: [{ job: "app", targets: ["chat:1", "group:2"], targetLabels: [{ service: "chat" }] }] }),
+    ).toThrow('prometheus.scrapeTargets: job "app" has 2 targets but 1 targetLabels entries');
+  });
+
   test("a global interval below 10s lowers the global timeout", () => {
     const config = parseYaml(renderPrometheusConfig({ ...base, scrapeInterval: Duration.parse("5s") }));
     expect(config.global.scrape_timeout).toBe("5s");

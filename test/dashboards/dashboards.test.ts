@@ -163,9 +163,25 @@ describe("recording rules", () => {
     expect(text).toContain(record);
   });
 
-  test("recorded application series are selected by the application job", () => {
+  test("recorded application series are selected by the application job and the service variable", () => {
     const p = panel(byUid(build({ applicationJob: "chat" }), "http-api-red").json, "Error ratio (5xx)");
-    expect((p.targets as unknown as Array<{ expr: string }>)[0].expr).toBe(`${RECORDED.httpErrorRatio}{job="chat"}`);
+    expect((p.targets as unknown as Array<{ expr: string }>)[0].expr).toBe(`${RECORDED.httpErrorRatio}{job="chat", service=~"$service"}`);
+  });
+
+  test("every dashboard that filters by $service defines the service variable (values from the application job)", () => {
+    const files = build({ applicationJob: "chat" });
+    const using = files.filter((f) => renderDashboard(f).includes('=~\\"$service\\"'));
+    expect(using.map((f) => f.json.uid).sort()).toEqual(
+      ["capacity-planning", "http-api-red", "load-testing", "logs-traces", "messaging-websocket", "performance-overview"].sort(),
+    );
+    for (const f of using) {
+      const variables = ((f.json.templating as { list?: Array<{ name: string; query?: unknown }> }).list ?? []).filter((v) => v.name === "service");
+      expect({ uid: f.json.uid, count: variables.length }).toEqual({ uid: f.json.uid, count: 1 });
+    }
+    const overview = byUid(files, "performance-overview").json.templating as unknown as { list: Array<{ name: string; query: { query: string }; includeAll: boolean; multi: boolean }> };
+    const service = overview.list.find((v) => v.name === "service")!;
+    expect(service.query.query).toBe('label_values(up{job="chat"}, service)');
+    expect([service.includeAll, service.multi]).toEqual([true, true]);
   });
 });
 

@@ -83,7 +83,13 @@ describe("MonitoringStack defaults", () => {
     );
     const app = config.scrape_configs.find((j: any) => j.job_name === "performance-metrics");
     expect(app.scrape_interval).toBe("5s");
-    expect(app.static_configs[0].targets).toEqual(["chat-server:8080", "group-service:8083", "presence-service:8081", "notification-service:8082"]);
+    // One static config per service, labelled with the service name (the target's host).
+    expect(app.static_configs).toEqual([
+      { targets: ["chat-server:8080"], labels: { service: "chat-server" } },
+      { targets: ["group-service:8083"], labels: { service: "group-service" } },
+      { targets: ["presence-service:8081"], labels: { service: "presence-service" } },
+      { targets: ["notification-service:8082"], labels: { service: "notification-service" } },
+    ]);
     const node = config.scrape_configs.find((j: any) => j.job_name === "node-exporter");
     expect(node.static_configs[0].targets).toEqual(["172.30.0.1:9100"]);
   });

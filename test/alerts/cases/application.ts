@@ -2,8 +2,12 @@ import { Duration } from "../../../alerts/duration";
 import { DEFAULT_THRESHOLDS as T } from "../../../alerts/thresholds";
 import { AlertTestCase, MESSENGER_BUCKETS, Observations } from "./types";
 
-const APP = `job="performance-metrics", instance="chat-server:8080"`;
+// The scrape config labels every application series with its service (the target's host).
+const APP = `job="performance-metrics", instance="chat-server:8080", service="chat-server"`;
 const JOB = { job: "performance-metrics" };
+const NOTIFY = `job="performance-metrics", instance="notification-service:8082", service="notification-service"`;
+/** What the per-service recording rules keep: the job and the service. */
+const SERVICE = { ...JOB, service: "chat-server" };
 
 /**
  * Latency histograms: "below" keeps the p95 in the bucket just under the threshold (a threshold on a
@@ -22,42 +26,44 @@ export const APPLICATION_CASES: readonly AlertTestCase[] = [
     // threshold 1s: p95 0.75s (bucket 0.5..1) below, 1.5s (bucket 1..2) above
     alert: "HighMessageLatency",
     signals: [{ kind: "histogram", metric: "messenger_message_delivery_latency_seconds", labels: APP, buckets: MESSENGER_BUCKETS, observations: latency(0.3, 0.8, 1.5) }],
-    expected: { labels: JOB, value: 1.5 },
+    expected: { labels: SERVICE, value: 1.5 },
   },
   {
     alert: "HighNetworkLatency",
     signals: [{ kind: "histogram", metric: "messenger_message_delivery_latency_seconds", labels: APP, buckets: MESSENGER_BUCKETS, observations: latency(0.3, 0.8, 1.5) }],
-    expected: { labels: JOB, value: 1.5 },
+    expected: { labels: SERVICE, value: 1.5 },
   },
   {
     // threshold 0.5s: p95 0.35s (bucket 0.2..0.5) below, 0.75s (bucket 0.5..1) above
     alert: "HighWebSocketLatency",
     signals: [{ kind: "histogram", metric: "messenger_websocket_latency_seconds", labels: APP, buckets: MESSENGER_BUCKETS, observations: latency(0.05, 0.3, 0.8) }],
-    expected: { labels: JOB, value: 0.75 },
+    expected: { labels: SERVICE, value: 0.75 },
   },
   {
     alert: "HighHTTPLatency",
     signals: [{ kind: "histogram", metric: "messenger_http_request_duration_seconds", labels: APP, buckets: MESSENGER_BUCKETS, observations: latency(0.05, 0.3, 0.8) }],
-    expected: { labels: JOB, value: 0.75 },
+    expected: { labels: SERVICE, value: 0.75 },
   },
   {
-    // ratio summed over series: 10 req/s in total, 5xx share just under / well over the threshold
+    // Per service, not per job: notification-service is 3% of the traffic and fails every request, which
+    // is 3% of the job (under the 5% threshold, no page with a job-wide ratio) but 100% of the service.
+    // Below: it fails 4% of its requests, under the threshold.
     alert: "HighErrorRate",
     signals: [
-      { kind: "rate", series: `messenger_http_requests_total{${APP}, status="200"}`, perSecond: { below: 10 * (1 - T.httpErrorRatio.threshold.value + 0.01), above: 9 } },
-      { kind: "rate", series: `messenger_http_requests_total{${APP}, status="500"}`, perSecond: { below: 10 * (T.httpErrorRatio.threshold.value - 0.01), above: 1 } },
-      { kind: "rate", series: `messenger_http_requests_total{${APP.replace("chat-server:8080", "group-service:8083")}, status="200"}`, perSecond: { below: 0, above: 0 } },
+      { kind: "rate", series: `messenger_http_requests_total{${APP}, status="200"}`, perSecond: { below: 9.7, above: 9.7 } },
+      { kind: "rate", series: `messenger_http_requests_total{${NOTIFY}, status="200"}`, perSecond: { below: 0.3 * (1 - T.httpErrorRatio.threshold.value + 0.01), above: 0 } },
+      { kind: "rate", series: `messenger_http_requests_total{${NOTIFY}, status="500"}`, perSecond: { below: 0.3 * (T.httpErrorRatio.threshold.value - 0.01), above: 0.3 } },
     ],
-    expected: { labels: JOB, value: 0.1 },
+    expected: { labels: { ...JOB, service: "notification-service" }, value: 1 },
   },
   {
     // threshold 1%: 0.8% of 10 req/s fail below; 3% above (under HighErrorRate's 5%, so only the warning)
     alert: "ElevatedErrorRate",
     signals: [
-      { kind: "rate", series: `messenger_http_requests_total{${APP}, status="200"}`, perSecond: { below: 10 * (1 - T.httpErrorRatioWarning.threshold.value + 0.002), above: 9.7 } },
-      { kind: "rate", series: `messenger_http_requests_total{${APP}, status="503"}`, perSecond: { below: 10 * (T.httpErrorRatioWarning.threshold.value - 0.002), above: 0.3 } },
+      { kind: "rate", series: `messenger_http_requests_total{${NOTIFY}, status="200"}`, perSecond: { below: 10 * (1 - T.httpErrorRatioWarning.threshold.value + 0.002), above: 9.7 } },
+      { kind: "rate", series: `messenger_http_requests_total{${NOTIFY}, status="503"}`, perSecond: { below: 10 * (T.httpErrorRatioWarning.threshold.value - 0.002), above: 0.3 } },
     ],
-    expected: { labels: JOB, value: 0.03 },
+    expected: { labels: { ...JOB, service: "notification-service" }, value: 0.03 },
   },
   {
     // 1000 connections at the start of the hour; then 920 (92% of the peak) is fine, 500 (50%) is not
@@ -66,7 +72,7 @@ export const APPLICATION_CASES: readonly AlertTestCase[] = [
     signals: [
       { kind: "gauge", series: `messenger_websocket_connections{${APP}}`, values: { prelude: 1000, below: 1000 * (T.websocketAvailability.threshold.value + 0.02), above: 500, recover: 1000 } },
     ],
-    expected: { labels: JOB, value: 0.5 },
+    expected: { labels: SERVICE, value: 0.5 },
   },
   {
     // one of two services down is TargetDown's business; both down is the outage

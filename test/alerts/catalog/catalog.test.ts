@@ -82,18 +82,19 @@ describe("buildCatalog", () => {
     expect(catalog.resolve("ALERTS")?.labels).toBeUndefined();
   });
 
-  it("exposes a histogram as _bucket (with le), _sum and _count, and adds target labels", () => {
+  it("exposes a histogram as _bucket (with le), _sum and _count, and adds target labels (the application's service too)", () => {
     const catalog = buildCatalog({ scrapedJobs: [JOBS.application], application: DEFAULT_APPLICATION_METRICS });
     const bucket = catalog.resolve("messenger_http_request_duration_seconds_bucket");
     expect(bucket?.kind).toBe("bucket");
-    expect([...(bucket?.labels ?? [])].sort()).toEqual(["instance", "job", "le", "method", "route"]);
+    expect([...(bucket?.labels ?? [])].sort()).toEqual(["instance", "job", "le", "method", "route", "service"]);
     expect(catalog.resolve("messenger_http_request_duration_seconds_count")?.kind).toBe("count");
     expect(catalog.resolve("messenger_http_request_duration_seconds")).toBeUndefined();
   });
 
   it("adds extra target labels per job", () => {
-    const catalog = buildCatalog({ scrapedJobs: [JOBS.application], application: DEFAULT_APPLICATION_METRICS, extraTargetLabels: { [JOBS.application]: ["service"] } });
-    expect(catalog.resolve("messenger_messages_total")?.labels?.has("service")).toBe(true);
+    const catalog = buildCatalog({ scrapedJobs: [JOBS.application, JOBS.nodeExporter], application: DEFAULT_APPLICATION_METRICS, extraTargetLabels: { [JOBS.nodeExporter]: ["rack"] } });
+    expect(catalog.resolve("node_load1")?.labels?.has("rack")).toBe(true);
+    expect(catalog.resolve("node_load1")?.labels?.has("service")).toBe(false);
   });
 
   it("gives k6 remote-write series no job/instance labels", () => {

@@ -124,7 +124,7 @@ describe("checkProvenance: each kind of violation", () => {
 
   it("reports an unknown label in by", () => {
     expect(check("sum by (route) (rate(messenger_messages_total[5m]))")).toBe(
-      'error: alert "T": label "route": sum by (route): the aggregated series have no label "route" (labels: instance, job)',
+      'error: alert "T": label "route": sum by (route): the aggregated series have no label "route" (labels: instance, job, service)',
     );
   });
 
@@ -136,8 +136,8 @@ describe("checkProvenance: each kind of violation", () => {
 
   it("reports an on() label missing on one side", () => {
     expect(check("messenger_websocket_connections / on(route) messenger_offline_messages_queued")).toBe(
-      'error: alert "T": label "route": on (route): the left side has no label "route" (labels: instance, job)\n' +
-        'error: alert "T": label "route": on (route): the right side has no label "route" (labels: instance, job)',
+      'error: alert "T": label "route": on (route): the left side has no label "route" (labels: instance, job, service)\n' +
+        'error: alert "T": label "route": on (route): the right side has no label "route" (labels: instance, job, service)',
     );
   });
 
