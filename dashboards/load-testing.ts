@@ -3,8 +3,8 @@ import { alertLine, serviceVariable, assembleDashboard, type DashboardContext, t
 import { CPU_UTILISATION, deliveryLatencyQuantile, httpLatencyQuantile, websocketConnections } from "./queries";
 
 // k6's Prometheus remote-write output: counters end in `_total`, rates in `_rate`, trends are sent as
-// one gauge per configured stat (K6_PROMETHEUS_RW_TREND_STATS, default "p(99)"), named with their base
-// unit: k6_http_req_duration_seconds_p99 (see alerts/catalog/k6.ts).
+// one gauge per configured stat (K6_PROMETHEUS_RW_TREND_STATS, default "p(99)"), without a unit suffix but
+// in seconds: k6_http_req_duration_p99 (see alerts/catalog/k6.ts).
 
 // ─── Client side (k6) ────────────────────────────────────────────────────────────────────────────
 
@@ -22,7 +22,7 @@ function k6Latency() {
     title: "k6 request duration p99",
     description: "p99 request duration as the load generator sees it (network included), per scenario.",
     unit: units.Seconds,
-    queries: [promQuery("max by (scenario) (k6_http_req_duration_seconds_p99)", "p99 {{scenario}}")],
+    queries: [promQuery("max by (scenario) (k6_http_req_duration_p99)", "p99 {{scenario}}")],
   });
 }
 

@@ -7,10 +7,14 @@ export const K6_JOB = "k6";
 const HTTP_TAGS = ["scenario", "group", "method", "name", "status", "url", "expected_response", "proto", "tls_version", "error_code", "testid"];
 const TEST_TAGS = ["scenario", "group", "testid"];
 
-/** The trend stats the output writes by default (`K6_PROMETHEUS_RW_TREND_STATS` = `p(99)`). */
+/** The trend stats the output writes by default (`K6_PROMETHEUS_RW_TREND_STATS` = `p(99)`, named `p99`). */
 const DEFAULT_TREND_STATS = ["p99"];
 
-/** A k6 Trend becomes one gauge per configured stat, `k6_<name>_<unit>_<stat>` (seconds for time trends). */
+/**
+ * A k6 Trend becomes one gauge per configured stat, `k6_<name>_<stat>`: no unit suffix (the output passes
+ * an empty suffix for trends), values of time trends converted to seconds (`adaptUnit`).
+ * @see https://github.com/grafana/k6/blob/v2.2.0/internal/output/prometheusrw/remotewrite/trend.go
+ */
 function trend(base: string, labels: readonly string[], stats: readonly string[]): MetricDeclaration[] {
   return stats.map((stat) => gauge(`${base}_${stat}`, labels));
 }
@@ -25,20 +29,21 @@ export function k6Metrics(trendStats: readonly string[] = DEFAULT_TREND_STATS): 
     counter("k6_http_reqs_total", HTTP_TAGS, "How many HTTP requests k6 generated."),
     gauge("k6_http_req_failed_rate", HTTP_TAGS, "Rate of failed requests (k6 Rate metric)."),
     ...["http_req_duration", "http_req_blocked", "http_req_connecting", "http_req_tls_handshaking", "http_req_sending", "http_req_waiting", "http_req_receiving"]
-      .flatMap((m) => trend(`k6_${m}_seconds`, HTTP_TAGS, trendStats)),
-    ...trend("k6_iteration_duration_seconds", TEST_TAGS, trendStats),
+      .flatMap((m) => trend(`k6_${m}`, HTTP_TAGS, trendStats)),
+    ...trend("k6_iteration_duration", TEST_TAGS, trendStats),
     counter("k6_iterations_total", TEST_TAGS),
     counter("k6_dropped_iterations_total", TEST_TAGS),
-    counter("k6_data_sent_bytes_total", TEST_TAGS),
-    counter("k6_data_received_bytes_total", TEST_TAGS),
+    // Counters get `_total` and no unit suffix (remotewrite.go, MapPrompb: metrics.Counter).
+    counter("k6_data_sent_total", TEST_TAGS),
+    counter("k6_data_received_total", TEST_TAGS),
     gauge("k6_checks_rate", [...TEST_TAGS, "check"], "Rate of successful checks (k6 Rate metric)."),
     gauge("k6_vus", ["testid"], "Current number of active virtual users."),
     gauge("k6_vus_max", ["testid"], "Max possible number of virtual users."),
     counter("k6_ws_sessions_total", TEST_TAGS),
     counter("k6_ws_msgs_sent_total", TEST_TAGS),
     counter("k6_ws_msgs_received_total", TEST_TAGS),
-    ...trend("k6_ws_session_duration_seconds", TEST_TAGS, trendStats),
-    ...trend("k6_ws_connecting_seconds", TEST_TAGS, trendStats),
+    ...trend("k6_ws_session_duration", TEST_TAGS, trendStats),
+    ...trend("k6_ws_connecting", TEST_TAGS, trendStats),
   ];
 }
 
@@ -46,10 +51,12 @@ export function k6Metrics(trendStats: readonly string[] = DEFAULT_TREND_STATS): 
 export const K6: CatalogSource = {
   job: K6_JOB,
   version: "experimental-prometheus-rw output, default options",
-  source: "grafana/k6-docs: docs/sources/k6/next/results-output/real-time/prometheus-remote-write.md (metrics mapping, options); k6 built-in metrics reference",
+  source:
+    "grafana/k6 v2.2.0: internal/output/prometheusrw/remotewrite/remotewrite.go (MapPrompb: Counter → _total, Gauge → no suffix, Rate → _rate) " +
+    "and trend.go (trendAsGauges: k6_<name>_<stat>, no unit suffix, time in seconds)",
   note:
     "Counters end in _total, Rates in _rate, Trends become one gauge per K6_PROMETHEUS_RW_TREND_STATS stat (default p(99) → _p99). " +
-    "Time trends carry the base unit, so the guide's k6_http_req_duration is k6_http_req_duration_seconds_p99 and k6_http_reqs is k6_http_reqs_total. " +
+    "Trend stats carry no unit suffix but time values are in seconds, so the guide's k6_http_req_duration p99 is k6_http_req_duration_p99 and k6_http_reqs is k6_http_reqs_total. " +
     "Tags become labels; only the system tags k6 sets by default are listed.",
   targetLabels: [],
   metrics: k6Metrics(),

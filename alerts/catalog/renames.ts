@@ -10,7 +10,7 @@ export const GUIDE_RENAMES: Readonly<Record<string, string>> = {
   redis_commands: "redis_commands_total",
   minio_bucket_usage_bytes: "minio_cluster_usage_buckets_total_bytes",
   minio_bucket_capacity_bytes: "minio_cluster_usage_buckets_quota_total_bytes",
-  k6_http_req_duration: "k6_http_req_duration_seconds_p99",
+  k6_http_req_duration: "k6_http_req_duration_p99",
   k6_http_reqs: "k6_http_reqs_total",
   k6_checks: "k6_checks_rate",
 };

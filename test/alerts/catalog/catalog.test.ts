@@ -111,6 +111,17 @@ describe("buildCatalog", () => {
   });
 
   it("derives k6 trend gauges from the configured stats", () => {
-    expect(k6Metrics(["p95", "avg"]).map((m) => m.name)).toContain("k6_http_req_duration_seconds_p95");
+    expect(k6Metrics(["p95", "avg"]).map((m) => m.name)).toContain("k6_http_req_duration_p95");
+  });
+
+  // As k6 v2.2.0 writes them: internal/output/prometheusrw/remotewrite/trend.go builds trend series with
+  // MapSeries(series, "") (no unit suffix) plus "_" + stat, values adapted to seconds; remotewrite.go
+  // gives counters "_total" (no unit), rates "_rate", gauges no suffix.
+  it("names k6 series as its remote-write output does (no unit suffix on trends and counters)", () => {
+    const names = k6Metrics().map((m) => m.name);
+    expect(names).toEqual(expect.arrayContaining(["k6_http_req_duration_p99", "k6_iteration_duration_p99", "k6_http_reqs_total", "k6_data_sent_total", "k6_http_req_failed_rate", "k6_vus"]));
+    for (const wrong of ["k6_http_req_duration_seconds_p99", "k6_data_sent_bytes_total", "k6_iteration_duration_seconds_p99"]) {
+      expect(names).not.toContain(wrong);
+    }
   });
 });

@@ -35,7 +35,7 @@ describe("checkProvenance: passing expressions", () => {
     '(node_memory_MemTotal_bytes - node_memory_MemAvailable_bytes) / node_memory_MemTotal_bytes * 100 > 75',
     'up{job="node-exporter"} == 0',
     'sum by (name) (rate(container_cpu_usage_seconds_total{container_label_com_docker_compose_service!=""}[$__rate_interval]))',
-    'k6_http_req_duration_seconds_p99{scenario="Chat Load Test"}',
+    'k6_http_req_duration_p99{scenario="Chat Load Test"}',
     'increase(prometheus_rule_evaluation_failures_total[5m]) > 0',
     'rate(prometheus_notifications_latency_seconds_sum[5m]) / rate(prometheus_notifications_latency_seconds_count[5m])',
     'ALERTS{alertstate="firing", severity="critical"}',
