@@ -1,4 +1,4 @@
-import { PrometheusApi } from "../rehearsal/apis";
+import { allTargetsUp, PrometheusApi } from "../rehearsal/apis";
 import { INJECTED_ALERTS, RECEIVERS, RehearsalIntervals, SHORT_INTERVALS } from "../rehearsal/config";
 import { MissingProgramsError, RehearsalEnvironment } from "../rehearsal/environment";
 import { sleep, waitUntil } from "../rehearsal/http";
@@ -60,7 +60,7 @@ export async function measureAlertLatency(options: AlertLatencyOptions = {}): Pr
     await waitUntil(
       "targets up and rules evaluated",
       async () =>
-        (await prom.targets()).every((t) => t.health === "up") &&
+        allTargetsUp(await prom.targets(), env.runningJobs) &&
         (await prom.ruleGroups()).every((g) => g.rules.every((r) => r.health === "ok")),
       { timeoutMs: 90_000 },
     );

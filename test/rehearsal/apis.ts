@@ -16,10 +16,32 @@ export interface RuleGroupStatus {
   readonly rules: ReadonlyArray<{ readonly name: string; readonly type: string; readonly health: string; readonly lastError?: string; readonly state?: string }>;
 }
 
+/** `/api/v1/alerts` entry: an active (pending or firing) alert of an alerting rule. */
+export interface PromAlert {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly state: "pending" | "firing";
+  /** When the alert became pending (RFC 3339): the evaluation that first saw the expression true. */
+  readonly activeAt?: string;
+}
+
+/**
+ * True when every job in `jobs` has at least one target and every target is up. An empty list is not
+ * "all up": right after a start Prometheus lists no targets at all until its scrape manager creates the
+ * pools (it throttles target updates, 5 s by default, also at start-up).
+ */
+export function allTargetsUp(targets: readonly ActiveTarget[], jobs: readonly string[]): boolean {
+  const present = new Set(targets.map((t) => t.scrapePool));
+  return targets.length > 0 && jobs.every((j) => present.has(j)) && targets.every((t) => t.health === "up");
+}
+
 /** Alertmanager `/api/v2/alerts` entry. */
 export interface AmAlert {
   readonly fingerprint: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** For an alert from Prometheus: the evaluation at which it started firing (Prometheus sends FiredAt). */
+  readonly startsAt: string;
+  /** When Alertmanager last received it. */
+  readonly updatedAt: string;
   readonly status: { readonly state: string; readonly inhibitedBy: readonly string[]; readonly silencedBy: readonly string[] };
   readonly receivers: ReadonlyArray<{ readonly name: string }>;
 }
@@ -34,6 +56,18 @@ export class PrometheusApi {
 
   public async ruleGroups(): Promise<RuleGroupStatus[]> {
     return (await getJson<{ data: { groups: RuleGroupStatus[] } }>(`${this.base}/api/v1/rules`)).data.groups;
+  }
+
+  /** Active (pending and firing) alerts. */
+  public async alerts(): Promise<PromAlert[]> {
+    return (await getJson<{ data: { alerts: PromAlert[] } }>(`${this.base}/api/v1/alerts`)).data.alerts;
+  }
+
+  /** The raw sample timestamps (ms since epoch) of each series of `selector` in the `seconds` before `time` (s). */
+  public async sampleTimes(selector: string, seconds: number, time?: number): Promise<Array<{ metric: Record<string, string>; times: number[] }>> {
+    const q = new URLSearchParams({ query: `${selector}[${Math.max(1, Math.ceil(seconds))}s]`, ...(time !== undefined ? { time: String(time) } : {}) });
+    const r = await getJson<{ data: { result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> } }>(`${this.base}/api/v1/query?${q}`);
+    return r.data.result.map((s) => ({ metric: s.metric, times: s.values.map(([t]) => Math.round(t * 1000)) }));
   }
 
   /** An instant query; returns each series' value. */

@@ -337,15 +337,29 @@ export class RehearsalEnvironment {
    * Waits until Prometheus has recorded the messenger's current connection count. The connection alert
    * compares with the peak of the past hour, so a drop injected before the healthy value was recorded
    * would be its own baseline and never fire.
+   *
+   * `scrapedAfter` (ms since epoch, e.g. a restart): the recorded value must also come from a scrape at or
+   * after that time. Without it, right after a Prometheus restart the recording rule re-records the last
+   * value scraped before the restart (still within the 5m lookback) for the seconds until the first new
+   * scrape, and a fault injected then is only seen by that first scrape.
    */
-  public async waitForConnectionBaseline(timeoutMs = 60_000): Promise<void> {
+  public async waitForConnectionBaseline(timeoutMs = 60_000, scrapedAfter?: number): Promise<void> {
     const expected = this.messenger?.state().connections;
     const prom = new PrometheusApi(this.prometheusUrl);
+    const latest = async (expr: string) => (await prom.query(`timestamp(${expr})`))[0]?.value ?? 0;
     await waitUntil(
-      `Prometheus to record ${RECORDED.websocketConnections} = ${expected}`,
+      `Prometheus to record ${RECORDED.websocketConnections} = ${expected}` +
+        (scrapedAfter !== undefined ? ` from a scrape after ${new Date(scrapedAfter).toISOString()}` : ""),
       async () => {
         const r = await prom.query(RECORDED.websocketConnections);
-        return r.length === 1 && r[0].value === expected;
+        if (r.length !== 1 || r[0].value !== expected) {
+          return false;
+        }
+        if (scrapedAfter === undefined) {
+          return true;
+        }
+        const scraped = await latest(`up{job="${JOBS.application}"}`);
+        return scraped * 1000 >= scrapedAfter && (await latest(RECORDED.websocketConnections)) >= scraped;
       },
       { timeoutMs },
     );

@@ -1,4 +1,5 @@
 import * as fs from "node:fs";
+import * as http from "node:http";
 import * as net from "node:net";
 import { Testing } from "cdktf";
 import * as yaml from "js-yaml";
@@ -12,6 +13,8 @@ import { freePorts, isListening } from "./ports";
 import { commandLine, ProcessManager, userIds } from "./processes";
 import { missingPrograms, missingProgramsMessage, PROGRAMS } from "./programs";
 import { findAlert, parseNotification, WebhookRecorder } from "./webhook";
+import { allTargetsUp, AlertmanagerApi, PrometheusApi } from "./apis";
+import { describeFaultTimeline, faultTimeline, formatTimeline } from "./stages";
 
 describe("ports", () => {
   test("freePorts returns distinct loopback ports that can be bound", async () => {
@@ -258,5 +261,57 @@ describe("helpers", () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 2, 3])).toBe(2.5);
     expect(() => median([])).toThrow(/empty/);
+  });
+});
+
+describe("fault diagnostics", () => {
+  const target = (scrapePool: string, health: "up" | "down" | "unknown") => ({ scrapePool, health, labels: {}, lastError: "" });
+
+  test("allTargetsUp needs every job listed: an empty target list (Prometheus just started) is not all up", () => {
+    expect(allTargetsUp([], ["prometheus"])).toBe(false);
+    expect(allTargetsUp([], [])).toBe(false);
+    expect(allTargetsUp([target("prometheus", "up")], ["prometheus", "alertmanager"])).toBe(false);
+    expect(allTargetsUp([target("prometheus", "up"), target("alertmanager", "unknown")], ["prometheus", "alertmanager"])).toBe(false);
+    expect(allTargetsUp([target("prometheus", "up"), target("alertmanager", "up")], ["prometheus", "alertmanager"])).toBe(true);
+  });
+
+  test("formatTimeline prints each stage cumulatively after the fault, ? for an unknown one", () => {
+    const t0 = 1_000_000;
+    expect(
+      formatTimeline({ injectedAt: t0, firstScrapeAt: t0 + 600, pendingAt: t0 + 700, firingAt: t0 + 5700, alertmanagerAt: t0 + 5720, notifiedAt: t0 + 7700 }),
+    ).toBe("scraped +0.6 s, pending +0.7 s, firing +5.7 s, at Alertmanager +5.7 s, notified +7.7 s");
+    expect(formatTimeline({ injectedAt: t0, notifiedAt: t0 + 9000 })).toBe("scraped ?, pending ?, firing ?, at Alertmanager ?, notified +9.0 s");
+  });
+
+  test("faultTimeline reads the first scrape after the fault, activeAt, startsAt and updatedAt from the APIs", async () => {
+    const t0 = Date.parse("2026-01-01T00:00:10.000Z");
+    const iso = (ms: number) => new Date(t0 + ms).toISOString();
+    const labels = { alertname: "LowWebSocketAvailability", severity: "critical" };
+    const seen: string[] = [];
+    const server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? "/", "http://127.0.0.1");
+      seen.push(`${url.pathname} ${url.searchParams.get("query") ?? url.searchParams.get("filter") ?? ""}`);
+      const body =
+        url.pathname === "/api/v1/query"
+          ? { data: { result: [{ metric: { job: "performance-metrics" }, values: [[(t0 - 400) / 1000, "1"], [(t0 + 600) / 1000, "1"], [(t0 + 1600) / 1000, "1"]] }] } }
+          : url.pathname === "/api/v1/alerts"
+            ? { data: { alerts: [{ labels: { alertname: "Watchdog" }, state: "firing", activeAt: iso(-60_000) }, { labels: { ...labels, job: "x" }, state: "firing", activeAt: iso(700) }] } }
+            : [{ fingerprint: "f", labels: { ...labels, job: "x" }, startsAt: iso(5700), updatedAt: iso(5720), status: { state: "active", inhibitedBy: [], silencedBy: [] }, receivers: [] }];
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const base = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    try {
+      const t = await faultTimeline(new PrometheusApi(base), new AlertmanagerApi(base), { labels, job: "performance-metrics", injectedAt: t0, notifiedAt: t0 + 7700 });
+      expect(t).toEqual({ injectedAt: t0, firstScrapeAt: t0 + 600, pendingAt: t0 + 700, firingAt: t0 + 5700, alertmanagerAt: t0 + 5720, notifiedAt: t0 + 7700 });
+      expect(seen.find((s) => s.startsWith("/api/v1/query"))).toMatch(/^\/api\/v1\/query up\{job="performance-metrics"\}\[\d+s\]$/);
+      expect(seen).toContain('/api/v2/alerts alertname="LowWebSocketAvailability"');
+      // A diagnostic never fails the assertion it decorates.
+      expect(await describeFaultTimeline(new PrometheusApi("http://127.0.0.1:1"), new AlertmanagerApi(base), { labels, job: "j", injectedAt: t0, notifiedAt: t0 })).toMatch(
+        /^stages unavailable \(/,
+      );
+    } finally {
+      server.close();
+    }
   });
 });

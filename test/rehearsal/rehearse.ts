@@ -5,12 +5,13 @@
  * See docs/rehearsal.md.
  */
 import { JOBS } from "../../alerts/jobs";
-import { AlertmanagerApi, PrometheusApi } from "./apis";
+import { allTargetsUp, AlertmanagerApi, PrometheusApi } from "./apis";
 import { INJECTED_ALERTS, RECEIVERS, RehearsalIntervals, SHORT_INTERVALS, severityTwins, symptomTwins } from "./config";
 import { MissingProgramsError, RehearsalEnvironment, run } from "./environment";
 import { waitUntil } from "./http";
 import { PROGRAMS } from "./programs";
 import { Report } from "./report";
+import { describeFaultTimeline } from "./stages";
 import { HEALTHY } from "./messenger";
 
 const NOTIFY_TIMEOUT_MS = 90_000;
@@ -117,8 +118,7 @@ async function main(): Promise<number> {
         "every target up",
         async () => {
           const ts = await prom.targets();
-          const jobs = new Set(ts.map((t) => t.scrapePool));
-          return env.runningJobs.every((j) => jobs.has(j)) && ts.every((t) => t.health === "up") ? ts : false;
+          return allTargetsUp(ts, env.runningJobs) ? ts : false;
         },
         { timeoutMs: START_TIMEOUT_MS },
       ).catch(async (e: Error) => {
@@ -157,7 +157,13 @@ async function main(): Promise<number> {
       inject();
       try {
         const { notification } = await env.webhook.waitFor({ alertname, severity, path: receiver, status: "firing", since, labels }, NOTIFY_TIMEOUT_MS);
-        return `${alertname} (severity ${severity}) at receiver "${receiver}" ${((notification.receivedAt - since) / 1000).toFixed(1)} s after the fault (budget ${budget} s)`;
+        const stages = await describeFaultTimeline(prom, am, {
+          labels: { ...labels, alertname, severity },
+          job: JOBS.application,
+          injectedAt: since,
+          notifiedAt: notification.receivedAt,
+        });
+        return `${alertname} (severity ${severity}) at receiver "${receiver}" ${((notification.receivedAt - since) / 1000).toFixed(1)} s after the fault (budget ${budget} s) [${stages}]`;
       } finally {
         clear();
       }
@@ -258,6 +264,12 @@ async function main(): Promise<number> {
         NOTIFY_TIMEOUT_MS,
       );
       const fired = (notification.receivedAt - since) / 1000;
+      const stages = await describeFaultTimeline(prom, am, {
+        labels: { alertname: INJECTED_ALERTS.targetDown, severity: "warning", job: exporterJob },
+        job: exporterJob,
+        injectedAt: since,
+        notifiedAt: notification.receivedAt,
+      });
       const budget = budgetSeconds(i);
       const back = Date.now();
       await env.startProgram(program);
@@ -265,7 +277,7 @@ async function main(): Promise<number> {
         { alertname: INJECTED_ALERTS.targetDown, path: RECEIVERS.warning, status: "resolved", since: back, labels: { job: exporterJob } },
         NOTIFY_TIMEOUT_MS,
       );
-      return `TargetDown{job="${exporterJob}"} warning ${fired.toFixed(1)} s after the stop (budget ${budget} s); resolved ${((resolved.notification.receivedAt - back) / 1000).toFixed(1)} s after the restart`;
+      return `TargetDown{job="${exporterJob}"} warning ${fired.toFixed(1)} s after the stop (budget ${budget} s) [${stages}]; resolved ${((resolved.notification.receivedAt - back) / 1000).toFixed(1)} s after the restart`;
     });
 
     await report.check(`Watchdog reaches the heartbeat receiver`, async () => {
@@ -275,6 +287,8 @@ async function main(): Promise<number> {
     });
 
     // --- data safety ---
+    /** When the restarted Prometheus was started: only its scrapes count as "up again". */
+    let prometheusRestartedAt: number | undefined;
     await report.check("series and silences survive a restart of Prometheus and Alertmanager on the same data", async () => {
       const silence = await am.createSilence({ alertname: "RehearsalSilenceProbe" }, new Date(Date.now() + 3600_000), "rehearsal: must survive a restart");
       const before = Math.floor(Date.now() / 1000) - 1;
@@ -286,6 +300,7 @@ async function main(): Promise<number> {
       // Alertmanager first, for the same reason as at start (see RehearsalEnvironment.startAll).
       await env.stopProgram("prometheus");
       await env.restartProgram("alertmanager");
+      prometheusRestartedAt = Date.now();
       await env.startProgram("prometheus");
       const restartSeconds = (Date.now() - t) / 1000;
       const samplesAfter = (await prom.query(expr, before))[0]?.value ?? 0;
@@ -299,17 +314,28 @@ async function main(): Promise<number> {
       return `${samplesAfter} samples of up from the ${range} s before the restart still queryable; silence ${silence.slice(0, 8)}… still active; restart took ${restartSeconds.toFixed(1)} s`;
     });
     await report.check("after the restart every target is up again and a new fault is notified and resolved", async () => {
-      await waitUntil("targets up after the restart", async () => (await prom.targets()).every((t) => t.health === "up"), {
+      // Every job listed and up: right after the start Prometheus lists no target at all (its scrape
+      // manager creates the pools only after its 5 s discovery-reload throttle), and "all of none are up"
+      // let the fault below be injected ~5 s before the first scrape, which then cost its latency 5 s.
+      const restarted = prometheusRestartedAt ?? startedAt * 1000;
+      const w = Date.now();
+      await waitUntil("every target up after the restart", async () => allTargetsUp(await prom.targets(), env.runningJobs), {
         timeoutMs: START_TIMEOUT_MS,
       });
+      const upAfter = (Date.now() - restarted) / 1000;
+      const waited = (Date.now() - w) / 1000;
       // Not the Watchdog: Alertmanager's notification log survives the restart too, so the next
       // heartbeat is due only a repeat_interval (1m) after the last one, which is correct but slow.
-      await env.waitForConnectionBaseline();
+      await env.waitForConnectionBaseline(undefined, restarted);
+      const baselineAfter = (Date.now() - restarted) / 1000;
       const fired = await fault(INJECTED_ALERTS.connections, "critical", RECEIVERS.critical, () => messenger().control({ connections: 40 }), () => undefined);
       const since = Date.now();
       messenger().control({ connections: HEALTHY.connections });
       await env.webhook.waitFor({ alertname: INJECTED_ALERTS.connections, path: RECEIVERS.critical, status: "resolved", since }, NOTIFY_TIMEOUT_MS);
-      return `targets up; ${fired}; resolved again`;
+      return (
+        `targets up ${upAfter.toFixed(1)} s after Prometheus was started (waited ${waited.toFixed(1)} s), ` +
+        `connection baseline scraped and recorded anew ${baselineAfter.toFixed(1)} s after; ${fired}; resolved again`
+      );
     });
 
     ok = report.failed.length === 0;
