@@ -31,7 +31,25 @@ export const SYMPTOMS = {
   filesystemSpace: "filesystem-space",
   /** HighCapacityUsage (warning) and LowAvailableMemory (critical): memory of a host. */
   hostMemory: "host-memory",
+  /**
+   * HighMessageLatency and HighNetworkLatency: the guide measures both with the message delivery p95, so
+   * one slow delivery would notify twice. Same severity: {@link SYMPTOM_ROLE_LABEL} says which one speaks.
+   */
+  messageDeliveryLatency: "message-delivery-latency",
 } as const;
+
+/**
+ * For two alerts of one symptom with the same severity: `primary` inhibits `secondary` (Alertmanager
+ * cannot compare `for` durations, so the rule library says which of the two notifies).
+ */
+export const SYMPTOM_ROLE_LABEL = "symptom_role";
+
+/**
+ * The labels that identify the object an alert is about; an inhibiting alert must agree on all of them
+ * (a label both lack counts as equal), so HostFilesystemFull on /var/lib/docker never silences
+ * HostFilesystemAlmostFull on /, and HighErrorRate of one service never that of another.
+ */
+export const OBJECT_LABELS = ["job", "service", "instance", "datname", "device", "mountpoint"] as const;
 
 /** A value of {@link SYMPTOM_LABEL}. */
 export type Symptom = (typeof SYMPTOMS)[keyof typeof SYMPTOMS];

@@ -3,7 +3,7 @@ import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { Duration } from "../alerts/duration";
 import { JOBS } from "../alerts/jobs";
-import { SYMPTOM_LABEL } from "../alerts/model";
+import { OBJECT_LABELS, SYMPTOM_LABEL, SYMPTOM_ROLE_LABEL } from "../alerts/model";
 import { IMAGES, ImageRef } from "./versions";
 import { MonitoringService, ResourceLimits, ScrapeTarget, SecretFile, ServiceContext, isPort } from "./service";
 
@@ -119,8 +119,10 @@ export interface AlertmanagerConfigOptions {
   readonly repeatInterval: Duration;
 }
 
-/** Labels that group alerts into one notification, and that a critical alert must share to inhibit a warning. */
-export const GROUP_BY = ["alertname", "instance"] as const;
+/** Labels that group alerts into one notification: one per alert and object (service or instance). */
+export const GROUP_BY = ["alertname", "service", "instance"] as const;
+/** What an inhibiting alert must share with the one it silences: the symptom and the whole object identity. */
+export const INHIBIT_EQUAL = [SYMPTOM_LABEL, ...OBJECT_LABELS] as const;
 /** Receiver without integrations; the Watchdog goes there when no heartbeat receiver is configured. */
 export const BLACKHOLE = "blackhole";
 
@@ -156,18 +158,20 @@ export function renderAlertmanagerConfig(o: AlertmanagerConfigOptions): string {
       ],
     },
     inhibit_rules: [
-      // A critical alert silences the warning of the same name (same alert at two thresholds)...
-      {
-        source_matchers: ['severity="critical"'],
-        target_matchers: ['severity="warning"'],
-        equal: [...GROUP_BY],
-      },
-      // ...and the warning twin that watches the same symptom under another name (HighErrorRate over
-      // ElevatedErrorRate). The target must carry the label: equal labels that both lack would match.
+      // A critical alert silences its warning twin: the same symptom on the same object (HighErrorRate
+      // over ElevatedErrorRate of one service). The target must carry the label: equal labels that both
+      // lack would match anything.
       {
         source_matchers: ['severity="critical"', `${SYMPTOM_LABEL}=~".+"`],
         target_matchers: ['severity="warning"', `${SYMPTOM_LABEL}=~".+"`],
-        equal: [SYMPTOM_LABEL, "instance"],
+        equal: [...INHIBIT_EQUAL],
+      },
+      // Two alerts of one symptom and one severity: the primary speaks (HighMessageLatency over
+      // HighNetworkLatency, which the guide computes from the same series).
+      {
+        source_matchers: [`${SYMPTOM_LABEL}=~".+"`, `${SYMPTOM_ROLE_LABEL}="primary"`],
+        target_matchers: [`${SYMPTOM_LABEL}=~".+"`, `${SYMPTOM_ROLE_LABEL}="secondary"`],
+        equal: [...INHIBIT_EQUAL],
       },
     ],
     receivers: receivers.map((r) => ({

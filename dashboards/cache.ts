@@ -1,14 +1,13 @@
 import * as units from "@grafana/grafana-foundation-sdk/units";
-import { alertLine, assembleDashboard, type DashboardContext, type DashboardFile, promQuery, RATE_INTERVAL, stat, timeseries } from "./common";
+import { alertLine, assembleDashboard, type DashboardContext, type DashboardFile, promQuery, RATE_INTERVAL, timeseries, upStat } from "./common";
 import { CACHE_COMMAND_LATENCY, CACHE_HIT_RATIO, CACHE_MEMORY_UTILISATION } from "./queries";
 
 // ─── Effectiveness ───────────────────────────────────────────────────────────────────────────────
 
 function up() {
-  return stat({
+  return upStat({
     title: "Redis up",
-    description: "1 when the exporter reaches Redis (redis_up).",
-    unit: units.NoUnit,
+    description: "DOWN when the exporter cannot reach Redis (redis_up; RedisDown pages after 1m).",
     queries: [promQuery("min(redis_up)", "up")],
   });
 }

@@ -1,6 +1,6 @@
 import * as units from "@grafana/grafana-foundation-sdk/units";
 import { alertLine, serviceVariable, assembleDashboard, type DashboardContext, type DashboardFile, promQuery, type RowSpec, timeseries } from "./common";
-import { appSelector, CPU_UTILISATION, MEMORY_UTILISATION } from "./queries";
+import { appSelector, CPU_UTILISATION, FS_SELECTOR, MEMORY_UTILISATION } from "./queries";
 
 /** Which sources feed capacity planning; rows of a disabled source are left out. */
 export interface CapacitySources {
@@ -70,7 +70,7 @@ function memoryTrend(ctx: DashboardContext) {
 }
 
 function filesystemProjection() {
-  const fs = '{fstype!~"tmpfs|ramfs|overlay|squashfs|nsfs|autofs|fuse.lxcfs", mountpoint!=""}';
+  const fs = FS_SELECTOR;
   return timeseries({
     title: "Filesystem free space in 90 days",
     description: `Free bytes per filesystem now and projected ${PROJECTION_DAYS} days ahead from the ${TREND} trend; below 0 means it fills up before then.`,

@@ -7,6 +7,7 @@ import {
   DatasourceVariableBuilder,
   QueryVariableBuilder,
   VariableRefresh,
+  MappingType,
   type Dashboard,
   type Panel,
   RowBuilder,
@@ -352,6 +353,28 @@ export function stat(spec: PromPanelSpec): StatPanelBuilder {
     .thresholds(alertThresholds(spec.alert));
   applyRange(panel, spec);
   return panel;
+}
+
+/**
+ * An "is it up" stat: 0 shows a red DOWN, 1 a green UP, reduced with "last" so a target that stopped
+ * answering is not shown with its last good value (as "lastNotNull" would).
+ */
+export function upStat(spec: Omit<PromPanelSpec, "unit" | "alert">): StatPanelBuilder {
+  return stat({ ...spec, unit: "none" })
+    .reduceOptions(new ReduceDataOptionsBuilder().calcs(["last"]))
+    .colorMode(BigValueColorMode.Background)
+    .mappings([
+      {
+        type: MappingType.ValueToText,
+        options: { "0": { text: "DOWN", color: "red", index: 0 }, "1": { text: "UP", color: "green", index: 1 } },
+      },
+    ])
+    .thresholds(
+      new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([
+        { value: null as unknown as number, color: "red" },
+        { value: 1, color: "green" },
+      ]),
+    );
 }
 
 /** A table of instant values (one row per series). */

@@ -1,5 +1,5 @@
 import * as units from "@grafana/grafana-foundation-sdk/units";
-import { alertLine, assembleDashboard, type DashboardContext, type DashboardFile, promQuery, RATE_INTERVAL, stat, timeseries } from "./common";
+import { alertLine, assembleDashboard, type DashboardContext, type DashboardFile, promQuery, RATE_INTERVAL, timeseries, upStat } from "./common";
 import { DATABASE_QUERY_TIME } from "./queries";
 
 /** Per-database selector: the exporter also reports template databases nobody queries. */
@@ -8,10 +8,9 @@ const DB = '{datname!~"template0|template1"}';
 // ─── Connections & transactions ──────────────────────────────────────────────────────────────────
 
 function up() {
-  return stat({
+  return upStat({
     title: "PostgreSQL up",
-    description: "1 when the exporter reaches PostgreSQL (pg_up).",
-    unit: units.NoUnit,
+    description: "DOWN when the exporter cannot reach PostgreSQL (pg_up; PostgresDown pages after 1m).",
     queries: [promQuery("min(pg_up)", "up")],
   });
 }

@@ -15,7 +15,7 @@ import {
   timeseries,
   traceSearch,
 } from "./common";
-import { httpLatencyQuantile } from "./queries";
+import { httpLatencyQuantileWithExemplars } from "./queries";
 
 /** Template variable holding the selected application service (Loki `service` label = Jaeger service name). */
 const SERVICE = "service";
@@ -87,7 +87,7 @@ function latencyWithExemplars(ctx: DashboardContext) {
     description: "HTTP p95 latency; the dots are exemplars (sampled requests) that link to their trace in Jaeger.",
     unit: units.Seconds,
     alert: alertLine("HighHTTPLatency", ctx.thresholds.httpLatency.threshold),
-    queries: [promQuery(httpLatencyQuantile(ctx.applicationJob, 0.95), "{{service}} p95", { exemplar: true })],
+    queries: [promQuery(httpLatencyQuantileWithExemplars(ctx.applicationJob, 0.95), "{{service}} p95", { exemplar: true })],
   });
 }
 

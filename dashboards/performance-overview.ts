@@ -1,10 +1,12 @@
 import * as units from "@grafana/grafana-foundation-sdk/units";
-import { alertLine, serviceVariable, assembleDashboard, type DashboardContext, type DashboardFile, promQuery, stat, timeseries } from "./common";
+import { alertLine, serviceVariable, assembleDashboard, type DashboardContext, type DashboardFile, promQuery, stat, timeseries, withWarning } from "./common";
 import {
   CACHE_COMMAND_LATENCY,
   CPU_UTILISATION,
   deliveryLatencyQuantile,
+  httpErrorRatio,
   httpLatencyQuantile,
+  httpRequestRate,
   MEMORY_AVAILABLE,
   MEMORY_UTILISATION,
   NETWORK_RECEIVE,
@@ -36,6 +38,25 @@ function websocketConnectionsStat(ctx: DashboardContext) {
     description: "Open WebSocket connections across the chat services. Guide target > 95% uptime.",
     unit: units.Short,
     queries: [promQuery(`sum(${websocketConnections(ctx.applicationJob)})`, "connections")],
+  });
+}
+
+function requestRateStat(ctx: DashboardContext) {
+  return stat({
+    title: "Requests per second",
+    description: "HTTP requests per second per service: the traffic signal of the four golden signals.",
+    unit: units.RequestsPerSecond,
+    queries: [promQuery(httpRequestRate(ctx.applicationJob), "{{service}}")],
+  });
+}
+
+function errorRatioStat(ctx: DashboardContext) {
+  return stat({
+    title: "HTTP error ratio",
+    description: "Share of HTTP requests answered 5xx per service (HighErrorRate pages, ElevatedErrorRate warns).",
+    unit: units.PercentUnit,
+    alert: withWarning(alertLine("HighErrorRate", ctx.thresholds.httpErrorRatio.threshold), "ElevatedErrorRate", ctx.thresholds.httpErrorRatioWarning.threshold),
+    queries: [promQuery(httpErrorRatio(ctx.applicationJob), "{{service}}")],
   });
 }
 
@@ -128,14 +149,18 @@ function messageDeliveryPerformance(ctx: DashboardContext) {
 }
 
 /**
- * The guide's "Performance Overview": its two graphs plus one stat per row of its core metrics table,
- * each coloured by the alert that watches it.
+ * The guide's "Performance Overview": the four golden signals (request rate, error ratio, latency, and
+ * host saturation), its two graphs, and one stat per row of its core metrics table, each coloured by the
+ * alert that watches it.
  */
 export function performanceOverview(ctx: DashboardContext, sources: PerformanceOverviewSources): DashboardFile {
   const core = [
+    // The four golden signals first: traffic, errors, latency (saturation: the host stats below).
+    requestRateStat(ctx),
+    errorRatioStat(ctx),
+    httpLatencyStat(ctx),
     deliveryLatencyStat(ctx),
     websocketConnectionsStat(ctx),
-    httpLatencyStat(ctx),
     ...(sources.postgres ? [databaseTransactionStat(ctx)] : []),
     ...(sources.redis ? [cacheLatencyStat(ctx)] : []),
     ...(sources.node ? [cpuStat(ctx), memoryAvailableStat(ctx), networkReceiveStat()] : []),

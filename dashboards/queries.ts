@@ -1,4 +1,4 @@
-import { RATE_WINDOW, RECORDED } from "../alerts/rules/selectors";
+import { RATE_WINDOW, RECORDED, SELECTORS } from "../alerts/rules/selectors";
 import { SERVICE_LABEL } from "../alerts/jobs";
 import { histogramQuantile, promString, RATE_INTERVAL, SERVICE_VARIABLE } from "./common";
 
@@ -63,9 +63,22 @@ export function httpLatencyQuantile(job: string, q: number, window = ALERT_WINDO
   });
 }
 
+/**
+ * HTTP latency quantile per service from the raw `_bucket` series, for panels that show exemplars:
+ * recorded series carry none.
+ */
+export function httpLatencyQuantileWithExemplars(job: string, q: number): string {
+  return histogramQuantile(q, "messenger_http_request_duration_seconds", appSelector(job), ["job", SERVICE_LABEL], RATE_INTERVAL);
+}
+
 /** HTTP latency quantile per label set (per instance, per route), no recording rule. */
 export function httpLatencyQuantileBy(job: string, q: number, by: readonly string[], window = RATE_INTERVAL): string {
   return histogramQuantile(q, "messenger_http_request_duration_seconds", appSelector(job), by, window);
+}
+
+/** HTTP requests per second per service (the golden signal "traffic"). */
+export function httpRequestRate(job: string): string {
+  return `sum by (${SERVICE_LABEL}) (rate(messenger_http_requests_total${appSelector(job)}[${RATE_INTERVAL}]))`;
 }
 
 /** Share of requests answered 5xx (HighErrorRate), recording rule. */
@@ -90,8 +103,11 @@ export const NETWORK_RECEIVE = RECORDED.networkReceiveBytes;
 /** Bytes/s transmitted on physical interfaces per instance, recording rule. */
 export const NETWORK_TRANSMIT = RECORDED.networkTransmitBytes;
 
-/** Real filesystems only: tmpfs, overlays and the like are not disks that fill up. */
-export const FS_SELECTOR = '{fstype!~"tmpfs|ramfs|overlay|squashfs|nsfs|fuse.*"}';
+/**
+ * Real filesystems only: the very selector of the filesystem alerts (alerts/rules/selectors.ts), so the
+ * panel shows what HostFilesystemAlmostFull/Full and HostFilesystemFillingUp watch.
+ */
+export const FS_SELECTOR = `{${SELECTORS.filesystem}}`;
 
 /** Free space per filesystem, 0..1 (HostFilesystemAlmostFull). */
 export const FILESYSTEM_AVAILABLE = `node_filesystem_avail_bytes${FS_SELECTOR} / node_filesystem_size_bytes${FS_SELECTOR}`;

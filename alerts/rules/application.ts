@@ -1,5 +1,5 @@
 import { AlertDefinition } from "./types";
-import { SYMPTOMS } from "../model";
+import { SYMPTOM_ROLE_LABEL, SYMPTOMS } from "../model";
 import { RECORDED, SELECTORS as S } from "./selectors";
 
 /** The messenger application's alerts: the guide's YAML and its metric table. */
@@ -8,6 +8,8 @@ export const APPLICATION_ALERTS: readonly AlertDefinition[] = [
     name: "HighMessageLatency",
     group: "performance-alerts",
     severity: "warning",
+    symptom: SYMPTOMS.messageDeliveryLatency,
+    labels: { [SYMPTOM_ROLE_LABEL]: "primary" },
     condition: "messageDeliveryLatency",
     requires: { application: true },
     valueUnit: "seconds",
@@ -25,6 +27,9 @@ export const APPLICATION_ALERTS: readonly AlertDefinition[] = [
     name: "HighNetworkLatency",
     group: "performance-alerts",
     severity: "warning",
+    // The same series as HighMessageLatency, 5 minutes later: silenced while that one fires.
+    symptom: SYMPTOMS.messageDeliveryLatency,
+    labels: { [SYMPTOM_ROLE_LABEL]: "secondary" },
     condition: "networkLatency",
     requires: { application: true },
     valueUnit: "seconds",

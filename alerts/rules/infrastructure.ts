@@ -190,7 +190,8 @@ export const INFRASTRUCTURE_ALERTS: readonly AlertDefinition[] = [
       "A transaction has been open for long (possibly idle in transaction), holding locks and blocking vacuum. " +
       "Find it in `pg_stat_activity` (order by xact_start), then fix or cancel it (`pg_cancel_backend`).",
     build: (c) => ({
-      expr: `max by (job, instance, datname) (pg_stat_activity_max_tx_duration{${S.postgres}}) > ${c.threshold}`,
+      // Client sessions only: autovacuum workers and WAL senders hold long transactions by design.
+      expr: `max by (job, instance, datname) (pg_stat_activity_max_tx_duration{${S.postgres}, backend_type="client backend"}) > ${c.threshold}`,
       summary: (a) => `High database transaction duration on ${a.label("datname")}`,
       description: (a) => `The longest open transaction has run for ${a.value} (threshold ${c.thresholdText}).`,
     }),

@@ -276,7 +276,7 @@ describe("rendering", () => {
       alert: "HighMessageLatency",
       expr: "job_service:messenger_message_delivery_latency_seconds:p95_5m > 1",
       for: "10m",
-      labels: { severity: "warning" },
+      labels: { severity: "warning", symptom: "message-delivery-latency", symptom_role: "primary" },
       annotations: expect.objectContaining({ runbook_url: "docs/alert-catalog.md#highmessagelatency" }),
     });
   });

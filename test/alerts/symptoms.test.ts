@@ -1,4 +1,4 @@
-import { ALERT_DEFINITIONS, AlertRule, DEFAULT_CATALOG_OPTIONS, resolveAlerts, SYMPTOM_LABEL, SYMPTOMS } from "../../alerts";
+import { ALERT_DEFINITIONS, AlertRule, DEFAULT_CATALOG_OPTIONS, resolveAlerts, SYMPTOM_LABEL, SYMPTOM_ROLE_LABEL, SYMPTOMS } from "../../alerts";
 import { ALERT_TEST_CASES } from "./cases";
 
 /**
@@ -27,22 +27,31 @@ describe("warning/critical twins (symptom label)", () => {
       ["http-error-ratio", ["ElevatedErrorRate:warning", "HighErrorRate:critical"]],
       ["filesystem-space", ["HostFilesystemAlmostFull:warning", "HostFilesystemFull:critical"]],
       ["host-memory", ["HighCapacityUsage:warning", "LowAvailableMemory:critical"]],
+      ["message-delivery-latency", ["HighMessageLatency:warning", "HighNetworkLatency:warning"]],
     ]);
   });
 
   test.each(withSymptom.map((a) => [a.rule.name, a] as const))(
-    "%s has a twin of the other severity with the same labels and requirements",
+    "%s has a twin (other severity, or same severity and the other role) with the same labels and requirements",
     (_name, a) => {
       // THEN its severity can be inhibited or inhibit
       expect(["warning", "critical"]).toContain(a.rule.severity);
       const symptom = a.rule.labels![SYMPTOM_LABEL];
+      const role = a.rule.labels![SYMPTOM_ROLE_LABEL];
+      const otherRole = { primary: "secondary", secondary: "primary" }[role ?? ""];
       const twins = withSymptom.filter(
-        (b) => b.rule.labels![SYMPTOM_LABEL] === symptom && b.rule.severity === other[a.rule.severity as "warning" | "critical"],
+        (b) =>
+          b.rule.labels![SYMPTOM_LABEL] === symptom &&
+          (role
+            ? b.rule.severity === a.rule.severity && b.rule.labels![SYMPTOM_ROLE_LABEL] === otherRole
+            : b.rule.severity === other[a.rule.severity as "warning" | "critical"]),
       );
       expect(twins.map((t) => t.rule.name)).toHaveLength(1);
       const twin = twins[0];
-      // AND the static labels agree (severity is not among them)
-      expect(staticLabels(twin.rule)).toEqual(staticLabels(a.rule));
+      // AND the static labels agree (severity and the role are not among them)
+      const { [SYMPTOM_ROLE_LABEL]: _r1, ...mine } = staticLabels(a.rule);
+      const { [SYMPTOM_ROLE_LABEL]: _r2, ...theirs } = staticLabels(twin.rule);
+      expect(theirs).toEqual(mine);
       // AND both are built for the same exporters and components, so one cannot exist without the other
       expect(twin.definition.requires).toEqual(a.definition.requires);
       // AND the series they return carry the same labels: the promtool cases check the firing alert's exact

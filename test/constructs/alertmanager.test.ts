@@ -26,12 +26,12 @@ function synth(props: (scope: Construct) => Partial<AlertmanagerProps> = () => (
 }
 
 describe("Alertmanager", () => {
-  test("defaults: group by alertname+instance, 30s/5m/4h, severity routes, critical inhibits warning", () => {
+  test("defaults: group by alertname+service+instance, 30s/5m/4h, severity routes, twins inhibit on the whole object identity", () => {
     const { out, am } = synth();
     const config = parseYaml(am.config);
     expect(config.route).toMatchObject({
       receiver: "default",
-      group_by: ["alertname", "instance"],
+      group_by: ["alertname", "service", "instance"],
       group_wait: "30s",
       group_interval: "5m",
       repeat_interval: "4h",
@@ -41,12 +41,17 @@ describe("Alertmanager", () => {
       ['severity="critical"', "default"],
       ['severity="warning"', "default"],
     ]);
+    const identity = ["symptom", "job", "service", "instance", "datname", "device", "mountpoint"];
     expect(config.inhibit_rules).toEqual([
-      { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ["alertname", "instance"] },
       {
         source_matchers: ['severity="critical"', 'symptom=~".+"'],
         target_matchers: ['severity="warning"', 'symptom=~".+"'],
-        equal: ["symptom", "instance"],
+        equal: identity,
+      },
+      {
+        source_matchers: ['symptom=~".+"', 'symptom_role="primary"'],
+        target_matchers: ['symptom=~".+"', 'symptom_role="secondary"'],
+        equal: identity,
       },
     ]);
     expect(config.receivers.map((r: any) => r.name)).toEqual(["default", BLACKHOLE]);

@@ -1,13 +1,14 @@
 import { DEFAULT_THRESHOLDS, resolveThresholds } from "../../alerts/thresholds";
 import { Duration } from "../../alerts/duration";
-import { RECORDED } from "../../alerts/rules/selectors";
+import { RECORDED, SELECTORS } from "../../alerts/rules/selectors";
+import { ALERT_DEFINITIONS } from "../../alerts";
 import { renderDashboard } from "../../dashboards";
 import { DATASOURCE_VARIABLE, FIRING_ALERTS_EXPR } from "../../dashboards/common";
 import { DATASOURCES } from "../../dashboards/datasources";
 import { ALL_EXPORTERS, alertStep, build, byUid, panel, panels } from "./helpers";
 
 const EXPECTED: Record<string, string[]> = {
-  "performance-overview": ["Message delivery p95", "WebSocket connections", "HTTP API p95", "Longest DB transaction", "Redis command time", "CPU busy (max host)", "Memory available (min host)", "Network receive", "System Resource Utilization", "Message Delivery Performance"],
+  "performance-overview": ["Requests per second", "HTTP error ratio", "HTTP API p95", "Message delivery p95", "WebSocket connections", "Longest DB transaction", "Redis command time", "CPU busy (max host)", "Memory available (min host)", "Network receive", "System Resource Utilization", "Message Delivery Performance"],
   "messaging-websocket": ["Message delivery latency", "Message throughput", "Offline message queue", "WebSocket connections", "WebSocket connections kept", "WebSocket message rate", "WebSocket latency"],
   "http-api-red": ["Request rate per service", "Requests by status class", "Error ratio (5xx)", "Error ratio by route", "Latency quantiles", "p95 latency per service", "Slowest routes (p95)"],
   "database-postgres": ["PostgreSQL up", "Connections by state", "Longest open transaction", "Transactions", "Mean statement time", "Tuples per second", "Buffer cache hit ratio", "Locks by mode", "Database size"],
@@ -77,6 +78,39 @@ describe("buildDashboards", () => {
     for (const f of files) {
       expect(renderDashboard(f)).not.toMatch(/le\s*=~?\s*\\?"/);
     }
+  });
+
+  test("a panel that asks for exemplars queries raw _bucket series (recorded series carry none)", () => {
+    let seen = 0;
+    for (const f of files) {
+      for (const p of panels(f.json)) {
+        for (const t of (p.targets ?? []) as unknown as Array<{ expr?: string; exemplar?: boolean }>) {
+          if (!t.exemplar) continue;
+          seen++;
+          expect({ panel: p.title, raw: /_bucket\{/.test(t.expr ?? "") }).toEqual({ panel: p.title, raw: true });
+        }
+      }
+    }
+    expect(seen).toBeGreaterThanOrEqual(3);
+  });
+
+  test("up stats show a red DOWN for 0 and reduce with last, not lastNotNull", () => {
+    for (const [uid, title] of [["database-postgres", "PostgreSQL up"], ["cache-redis", "Redis up"]]) {
+      const p = panel(byUid(files, uid).json, title) as unknown as {
+        options: { reduceOptions: { calcs: string[] } };
+        fieldConfig: { defaults: { mappings: Array<{ options: Record<string, { text: string; color: string }> }> } };
+      };
+      expect(p.options.reduceOptions.calcs).toEqual(["last"]);
+      expect(p.fieldConfig.defaults.mappings[0].options["0"]).toMatchObject({ text: "DOWN", color: "red" });
+    }
+  });
+
+  test("the filesystem panel and the filesystem alerts share one selector", () => {
+    const fs = panel(byUid(files, "hosts-network").json, "Filesystem space available");
+    const expr = (fs.targets as unknown as Array<{ expr: string }>)[0].expr;
+    expect(expr).toContain(`{${SELECTORS.filesystem}}`);
+    const alert = ALERT_DEFINITIONS.find((d) => d.name === "HostFilesystemAlmostFull")!;
+    expect(alert.build({ thresholds: DEFAULT_THRESHOLDS, threshold: 0.1, thresholdText: "10%", for: Duration.parse("15m"), stackJobs: [] }).expr).toContain(SELECTORS.filesystem);
   });
 
   test("every target has a refId and queries carry the datasource variable literally", () => {
@@ -202,9 +236,11 @@ describe("exporters", () => {
     const text = files.map(renderDashboard).join("\n");
     expect(text).not.toMatch(/redis_|pg_|node_|minio_|instance:node_|instance:redis_|instance_datname:pg_/);
     expect(panels(byUid(files, "performance-overview").json).map((p) => p.title)).toEqual([
+      "Requests per second",
+      "HTTP error ratio",
+      "HTTP API p95",
       "Message delivery p95",
       "WebSocket connections",
-      "HTTP API p95",
       "Message Delivery Performance",
     ]);
   });

@@ -191,17 +191,6 @@ export function writeRehearsalFiles(
   return { prometheusConfig, ruleFiles, alertmanagerConfig, groupCount: stack.ruleGroups.length, mapped };
 }
 
-/** Alert names that exist with more than one severity (twins for the same-name inhibit rule). */
-export function severityTwins(stack: Pick<MonitoringStack, "ruleGroups">): string[] {
-  const severities = new Map<string, Set<string>>();
-  for (const r of alertRules(stack)) {
-    const s = severities.get(r.name) ?? new Set<string>();
-    s.add(r.severity);
-    severities.set(r.name, s);
-  }
-  return [...severities].filter(([, s]) => s.has("critical") && s.has("warning")).map(([n]) => n);
-}
-
 /** A critical alert and the warning alert that watch the same symptom (the `symptom` label). */
 export interface SymptomTwins {
   readonly symptom: string;

@@ -6,7 +6,7 @@ import * as yaml from "js-yaml";
 import { Duration } from "../../alerts/duration";
 import { MonitoringStack } from "../../stacks/monitoring-stack";
 import { median } from "../bench/alert-latency";
-import { INJECTED_ALERTS, RECEIVERS, SHORT_INTERVALS, mapScrapeTargets, rehearsalConfig, severityTwins, symptomTwins, writeRehearsalFiles, ERROR_RATIO_WARNING_TWIN } from "./config";
+import { INJECTED_ALERTS, RECEIVERS, SHORT_INTERVALS, mapScrapeTargets, rehearsalConfig, symptomTwins, writeRehearsalFiles, ERROR_RATIO_WARNING_TWIN } from "./config";
 import { request, StopWaiting, waitUntil } from "./http";
 import { applyControl, HEALTHY, startMessenger } from "./messenger";
 import { freePorts, isListening } from "./ports";
@@ -124,12 +124,6 @@ describe("rehearsal config and files", () => {
     const rule = (name: string, severity: string, symptom?: string) => ({ name, severity, expr: "vector(1)", labels: symptom ? { symptom } : undefined });
     const groups = [{ name: "g", rules: [rule("Hi", "critical", "s"), rule("Lo", "warning", "s"), rule("Alone", "warning", "t"), rule("X", "warning")] }] as never;
     expect(symptomTwins({ ruleGroups: groups })).toEqual([{ symptom: "s", critical: "Hi", warning: "Lo" }]);
-  });
-
-  test("severityTwins finds alert names that exist as critical and warning", () => {
-    const rule = (name: string, severity: string) => ({ name, severity, expr: "vector(1)" });
-    const groups = [{ name: "g", rules: [rule("A", "critical"), rule("A", "warning"), rule("B", "warning")] }] as never;
-    expect(severityTwins({ ruleGroups: groups })).toEqual(["A"]);
   });
 });
 
