@@ -187,7 +187,7 @@ export function resolveAlerts(options: RuleSetOptions): ResolvedAlert[] {
   const resolved: ResolvedAlert[] = [];
   for (const def of ALERT_DEFINITIONS) {
     const override = overrides[def.name] ?? {};
-    if (override.enabled === false || !requirementMet(def.requires, options)) {
+    if (override.enabled === false || !requirementMet(def.requires, options) || (def.slo && !thresholds.slos[def.slo].enabled)) {
       continue;
     }
     const { for: forDuration, threshold } = effectiveCondition(def, thresholds, override);
@@ -229,9 +229,14 @@ export function buildRuleGroups(options: RuleSetOptions): RuleGroup[] {
   const alerts = resolveAlerts(options);
   const groups: RuleGroup[] = [];
   for (const groupName of GROUP_NAMES) {
+    const thresholds = resolveThresholds(options.thresholds);
     const recording: RecordingRule[] = RECORDING_RULES.filter(
-      (r) => r.group === groupName && requirementMet(r.requires, options),
-    ).map((r) => ({ record: r.record, expr: r.expr }));
+      (r) => r.group === groupName && requirementMet(r.requires, options) && (!r.slo || thresholds.slos[r.slo].enabled),
+    ).map((r) => ({
+      record: r.record,
+      expr: typeof r.expr === "string" ? r.expr : r.expr(thresholds),
+      ...(r.labels ? { labels: { ...r.labels } } : {}),
+    }));
     const groupAlerts = alerts.filter((a) => a.group === groupName).map((a) => a.rule);
     if (groupAlerts.length === 0 && recording.length === 0) {
       continue;

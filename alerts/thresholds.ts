@@ -14,6 +14,21 @@ export type ThresholdUnit =
   | "count"
   | "factor";
 
+/** Key of a service level objective (alerts/rules/slo.ts). */
+export type SloKey = "httpAvailability" | "httpLatency" | "messageDelivery";
+
+/** One SLO's target: the share of good events over a window, and for latency SLOs the bound. */
+export interface SloObjective {
+  /** `false` drops its recording rules and alerts. @default true */
+  readonly enabled: boolean;
+  /** Share of good events, e.g. 0.999; its error budget is 1 - objective. */
+  readonly objective: number;
+  /** The compliance window the burn rates are relative to (the SRE workbook's factors assume 30d). */
+  readonly window: Duration;
+  /** Latency SLOs: an event is good when faster than this many seconds (a histogram bucket bound). */
+  readonly latencyThreshold?: number;
+}
+
 /** A threshold value with its unit, e.g. `{ value: 1, unit: "seconds" }`. */
 export interface Threshold {
   readonly value: number;
@@ -106,6 +121,19 @@ export interface Thresholds {
   readonly dependencyDown: AlertCondition;
   /** ApplicationDown: no application target up (or none configured) for 2m: the whole service is out. */
   readonly applicationDown: AlertCondition;
+  /**
+   * The SLOs: HTTP availability 99.9% (non-5xx over all requests), HTTP latency 95% within 200 ms (the
+   * guide's target), message delivery 95% within 500 ms, each over 30 days.
+   */
+  readonly slos: Readonly<Record<SloKey, SloObjective>>;
+  /** Page: the budget burns 14.4x too fast over 1h and 5m (2% of a 30-day budget in an hour), for 2m. */
+  readonly sloBurnRate1h: Required<AlertCondition>;
+  /** Page: 6x over 6h and 30m (5% of the budget in 6 hours), for 15m. */
+  readonly sloBurnRate6h: Required<AlertCondition>;
+  /** Ticket: 3x over 1d and 2h (10% of the budget in a day), for 1h. */
+  readonly sloBurnRate1d: Required<AlertCondition>;
+  /** Ticket: 1x over 3d and 6h (on course to spend exactly the budget), for 3h. */
+  readonly sloBurnRate3d: Required<AlertCondition>;
   /** PrometheusRuleEvaluationFailures: any failed rule evaluation for 15m; a failing rule is a silent alert. */
   readonly ruleEvaluationFailures: Required<AlertCondition>;
   /** PrometheusNotificationsFailing: more than 1% of alerts failing to reach Alertmanager for 15m. */
@@ -177,6 +205,15 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   targetDown: { for: Duration.parse("5m") },
   componentDown: { for: Duration.parse("5m") },
   dependencyDown: { for: Duration.parse("1m") },
+  slos: {
+    httpAvailability: { enabled: true, objective: 0.999, window: Duration.parse("30d") },
+    httpLatency: { enabled: true, objective: 0.95, window: Duration.parse("30d"), latencyThreshold: 0.2 },
+    messageDelivery: { enabled: true, objective: 0.95, window: Duration.parse("30d"), latencyThreshold: 0.5 },
+  },
+  sloBurnRate1h: cond(14.4, "factor", "2m"),
+  sloBurnRate6h: cond(6, "factor", "15m"),
+  sloBurnRate1d: cond(3, "factor", "1h"),
+  sloBurnRate3d: cond(1, "factor", "3h"),
   applicationDown: { for: Duration.parse("2m") },
   ruleEvaluationFailures: cond(0, "count", "15m"),
   prometheusNotificationErrorRatio: cond(0.01, "ratio", "15m"),

@@ -11,6 +11,7 @@ import { loadTesting } from "./load-testing";
 import { logsTraces } from "./logs-traces";
 import { messagingWebsocket } from "./messaging-websocket";
 import { performanceOverview } from "./performance-overview";
+import { slos } from "./slo";
 import { stackHealth } from "./stack-health";
 
 export { renderDashboard, type DashboardFile } from "./common";
@@ -70,6 +71,7 @@ export function buildDashboards(options: DashboardOptions): DashboardFile[] {
   const components = options.components ?? { alloy: true, jaeger: true };
   const files: DashboardFile[] = [
     performanceOverview(ctx, e),
+    slos(ctx),
     messagingWebsocket(ctx),
     httpApi(ctx),
   ];

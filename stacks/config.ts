@@ -1,4 +1,5 @@
 import { Duration } from "../alerts/duration";
+import type { SloKey } from "../alerts/thresholds";
 import type { MetricDeclaration } from "../alerts/catalog";
 import type { CustomRuleGroup } from "../alerts/custom";
 import type { AlertOverride } from "../alerts/rule-set";
@@ -171,6 +172,24 @@ export interface RuleOptions {
   readonly overrides?: Readonly<Record<string, RuleOverride>>;
   /** Runbook links are `<runbookBaseUrl>#<alertname-lower-case>`. @default the repo's docs/alert-catalog.md */
   readonly runbookBaseUrl?: string;
+  /**
+   * The service level objectives and their multiwindow burn-rate alerts (docs/alert-catalog.md,
+   * "slo-alerts"). Each field changes one SLO; `enabled: false` removes it with its rules.
+   * @default HTTP availability 99.9%, HTTP latency 95% within 200ms, message delivery 95% within 500ms, over 30d
+   */
+  readonly slos?: Readonly<Partial<Record<SloKey, SloOptions>>>;
+}
+
+/** One service level objective. */
+export interface SloOptions {
+  /** @default true */
+  readonly enabled?: boolean;
+  /** Share of good events, e.g. 0.999 or 0.95. Above 1 - 1/14.4 (about 93.1%), so the fast burn alert can fire. */
+  readonly objective?: number;
+  /** The compliance window of the error budget. @default 30d */
+  readonly window?: DurationLike;
+  /** Latency SLOs: the target, which must be a bucket bound of the histogram (e.g. "200ms"). */
+  readonly latencyThreshold?: DurationLike;
 }
 
 export interface NetworkOptions {

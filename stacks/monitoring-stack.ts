@@ -31,6 +31,7 @@ import {
 import { configureBackend } from "./backend";
 import { configureDockerHost } from "./docker-host";
 import { stackProvenance } from "./provenance";
+import { resolveSlos } from "./slos";
 
 /**
  * The monitoring stack on one Docker host: every service of the guide as a construct, wired by the
@@ -315,6 +316,7 @@ export class MonitoringStack extends TerraformStack {
       stackJobs: [JOBS.prometheus, ...(enabled.grafana ? [JOBS.grafana] : []), ...scrapeTargets.map((t) => t.job)],
       overrides: config.rules?.overrides,
       runbookBaseUrl: config.rules?.runbookBaseUrl,
+      thresholds: { slos: resolveSlos(config.rules?.slos, app.metrics ?? DEFAULT_APPLICATION_METRICS, problems) },
     };
     this.ruleGroups = [
       ...problems.capture(() => buildRuleGroups(ruleOptions), [] as RuleGroup[]),

@@ -2,11 +2,13 @@ import { APPLICATION_ALERTS } from "./application";
 import { CONTAINER_ALERTS } from "./containers";
 import { INFRASTRUCTURE_ALERTS } from "./infrastructure";
 import { STACK_HEALTH_ALERTS } from "./stack-health";
+import { SLO_ALERTS } from "./slo";
 import { AlertDefinition } from "./types";
 
 export * from "./types";
 export * from "./selectors";
 export { RECORDING_RULES } from "./recording";
+export * from "./slo";
 export { COMPONENT_DOWN_ALERTS } from "./stack-health";
 
 /** Every alert definition, before options are applied. */
@@ -14,5 +16,6 @@ export const ALERT_DEFINITIONS: readonly AlertDefinition[] = [
   ...APPLICATION_ALERTS,
   ...INFRASTRUCTURE_ALERTS,
   ...CONTAINER_ALERTS,
+  ...SLO_ALERTS,
   ...STACK_HEALTH_ALERTS,
 ];

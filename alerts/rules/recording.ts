@@ -1,5 +1,6 @@
 import { SERVICE_LABEL } from "../jobs";
 import { RecordingDefinition } from "./types";
+import { SLO_RECORDING_RULES } from "./slo";
 import { RATE_WINDOW as W, RECORDED, SELECTORS as S } from "./selectors";
 
 /** Per service: all four share the application job, and one failing service must not drown in the others. */
@@ -15,6 +16,7 @@ function serviceQuantile(q: number, metric: string): string {
  * series and dashboards plot them.
  */
 export const RECORDING_RULES: readonly RecordingDefinition[] = [
+  ...SLO_RECORDING_RULES,
   // --- messenger application (guide: performance-metrics job) ---
   {
     record: RECORDED.messageDeliveryLatencyP95,

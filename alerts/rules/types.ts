@@ -2,7 +2,7 @@ import { Duration } from "../duration";
 import { AnnotationContext, ValueUnit } from "../format";
 import { JobName } from "../jobs";
 import { Severity, Symptom } from "../model";
-import { AlertCondition, Thresholds } from "../thresholds";
+import { AlertCondition, SloKey, Thresholds } from "../thresholds";
 
 /** The exporters a rule set can be built for (their rules are dropped when disabled). */
 export type ExporterKey = "node" | "cadvisor" | "postgres" | "redis" | "minio";
@@ -25,6 +25,7 @@ export const GROUP_NAMES = [
   "cache-alerts",
   "storage-alerts",
   "container-alerts",
+  "slo-alerts",
   "stack-health",
 ] as const;
 
@@ -73,6 +74,8 @@ export interface AlertDefinition {
    * label so that Alertmanager inhibits the warning while the critical twin fires. @default none
    */
   readonly symptom?: Symptom;
+  /** The SLO it belongs to: left out when that SLO is disabled. @default none */
+  readonly slo?: SloKey;
   /** What the alert means and what to do first: the runbook entry in docs/alert-catalog.md. */
   readonly runbook: string;
   /**
@@ -88,5 +91,10 @@ export interface RecordingDefinition {
   readonly record: string;
   readonly group: GroupName;
   readonly requires: Requirement;
-  readonly expr: string;
+  /** The expression, or a function of the thresholds when it depends on them (an SLO's latency bound). */
+  readonly expr: string | ((thresholds: Thresholds) => string);
+  /** Static labels of the recorded series. @default none */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** The SLO it belongs to: left out when that SLO is disabled. @default none */
+  readonly slo?: SloKey;
 }

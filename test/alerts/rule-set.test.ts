@@ -1,3 +1,4 @@
+import { leMatcher } from "../../alerts/rules/slo";
 import {
   ALERT_NAMES,
   alertCatalogMarkdown,
@@ -69,16 +70,27 @@ describe("buildRuleGroups defaults", () => {
     expect(alert(groups, "HighErrorRate").expr).toMatch(/^job_service:messenger_http_requests_errors:ratio_rate5m > 0.05$/);
   });
 
-  test("recording rules are named level:metric:operation and never match le by string", () => {
+  test("recording rules are named level:metric:operation and match le only as a number (leMatcher)", () => {
     const groups = buildRuleGroups(ALL);
+    const numeric = [0.2, 0.5].map(leMatcher);
     for (const group of groups) {
       for (const rule of group.rules) {
         if (!isAlertRule(rule)) {
           expect(rule.record).toMatch(/^[a-z_]+:[a-z_]+:[a-z0-9_]+$/);
         }
-        expect(rule.expr).not.toMatch(/le\s*=~?\s*"/);
+        const rest = numeric.reduce((e: string, m: string) => e.split(m).join(""), rule.expr);
+        expect(rest).not.toMatch(/le\s*=~?\s*"/);
       }
     }
+  });
+
+  test("leMatcher accepts every decimal writing of a bound, as Prometheus 2 and 3 store it", () => {
+    const re = (m: string) => new RegExp(`^(?:${JSON.parse(m.slice(4))})$`);
+    expect(["0.2", "0.20"].every((v) => re(leMatcher(0.2)).test(v))).toBe(true);
+    expect(re(leMatcher(0.2)).test("0.25")).toBe(false);
+    expect(["1", "1.0", "1.00"].every((v) => re(leMatcher(1)).test(v))).toBe(true);
+    expect(re(leMatcher(1)).test("10")).toBe(false);
+    expect(() => leMatcher(0)).toThrow("leMatcher: 0 is not a positive bucket bound");
   });
 
   test("annotations format values by unit; no ratio is printed with a bare %", () => {
@@ -267,6 +279,7 @@ describe("rendering", () => {
       "cache-alerts.rules.yml",
       "storage-alerts.rules.yml",
       "container-alerts.rules.yml",
+      "slo-alerts.rules.yml",
       "stack-health.rules.yml",
     ]);
     expect(renderRuleFiles(buildRuleGroups(ALL))).toEqual(files);

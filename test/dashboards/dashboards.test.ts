@@ -2,6 +2,7 @@ import { DEFAULT_THRESHOLDS, resolveThresholds } from "../../alerts/thresholds";
 import { Duration } from "../../alerts/duration";
 import { RECORDED, SELECTORS } from "../../alerts/rules/selectors";
 import { ALERT_DEFINITIONS } from "../../alerts";
+import { leMatcher } from "../../alerts/rules/slo";
 import { renderDashboard } from "../../dashboards";
 import { DATASOURCE_VARIABLE, FIRING_ALERTS_EXPR } from "../../dashboards/common";
 import { DATASOURCES } from "../../dashboards/datasources";
@@ -9,6 +10,11 @@ import { ALL_EXPORTERS, alertStep, build, byUid, panel, panels } from "./helpers
 
 const EXPECTED: Record<string, string[]> = {
   "performance-overview": ["Requests per second", "HTTP error ratio", "HTTP API p95", "Message delivery p95", "WebSocket connections", "Longest DB transaction", "Redis command time", "CPU busy (max host)", "Memory available (min host)", "Network receive", "System Resource Utilization", "Message Delivery Performance"],
+  slos: [
+    "http-availability: error budget left", "http-availability: burn rate",
+    "http-latency: error budget left", "http-latency: burn rate",
+    "message-delivery: error budget left", "message-delivery: burn rate",
+  ],
   "messaging-websocket": ["Message delivery latency", "Message throughput", "Offline message queue", "WebSocket connections", "WebSocket connections kept", "WebSocket message rate", "WebSocket latency"],
   "http-api-red": ["Request rate per service", "Requests by status class", "Error ratio (5xx)", "Error ratio by route", "Latency quantiles", "p95 latency per service", "Slowest routes (p95)"],
   "database-postgres": ["PostgreSQL up", "Connections by state", "Longest open transaction", "Transactions", "Mean statement time", "Tuples per second", "Buffer cache hit ratio", "Locks by mode", "Database size"],
@@ -27,7 +33,7 @@ const VARIABLE_REF = `\${${DATASOURCE_VARIABLE}}`;
 describe("buildDashboards", () => {
   const files = build();
 
-  test("GIVEN every exporter WHEN built THEN the 11 dashboards come in the README's order with stable uids and file names", () => {
+  test("GIVEN every exporter WHEN built THEN the 12 dashboards come in the README's order with stable uids and file names", () => {
     expect(files.map((f) => f.uid)).toEqual(Object.keys(EXPECTED));
     for (const f of files) {
       expect(f.json.uid).toBe(f.uid);
@@ -74,10 +80,24 @@ describe("buildDashboards", () => {
     ]);
   });
 
-  test("no query matches the histogram `le` label by string", () => {
+  test("no query matches the histogram `le` label by string, only as a number (leMatcher, the SLO latency bounds)", () => {
+    const numeric = [0.2, 0.5].map((b) => JSON.stringify(leMatcher(b)).slice(1, -1));
     for (const f of files) {
-      expect(renderDashboard(f)).not.toMatch(/le\s*=~?\s*\\?"/);
+      const rest = numeric.reduce((text: string, m: string) => text.split(m).join(""), renderDashboard(f));
+      expect(rest).not.toMatch(/le\s*=~?\s*\\?"/);
     }
+  });
+
+  test("the SLO dashboard shows each SLO's budget left over its window and the burn rate of every alert window", () => {
+    const { json } = byUid(files, "slos");
+    const budget = panel(json, "http-availability: error budget left");
+    expect((budget.targets as unknown as Array<{ expr: string }>)[0].expr).toMatch(/^1 - \(.*\[30d\].*\) \/ 0\.001$/);
+    const burn = panel(json, "http-latency: burn rate");
+    expect((burn.targets as unknown as Array<{ expr: string }>).map((t) => t.expr)).toEqual(
+      ["1h", "6h", "1d", "3d"].map((w) => `job_service:slo_errors:ratio_rate${w}{slo="http-latency", job="performance-metrics", service=~"$service"} / 0.05`),
+    );
+    const without = build({ thresholds: { ...DEFAULT_THRESHOLDS, slos: { ...DEFAULT_THRESHOLDS.slos, httpLatency: { ...DEFAULT_THRESHOLDS.slos.httpLatency, enabled: false } } } });
+    expect(panels(byUid(without, "slos").json).map((p) => p.title)).not.toContain("http-latency: burn rate");
   });
 
   test("a panel that asks for exemplars queries raw _bucket series (recorded series carry none)", () => {
@@ -206,7 +226,7 @@ describe("recording rules", () => {
     const files = build({ applicationJob: "chat" });
     const using = files.filter((f) => renderDashboard(f).includes('=~\\"$service\\"'));
     expect(using.map((f) => f.json.uid).sort()).toEqual(
-      ["capacity-planning", "http-api-red", "load-testing", "logs-traces", "messaging-websocket", "performance-overview"].sort(),
+      ["capacity-planning", "http-api-red", "load-testing", "logs-traces", "messaging-websocket", "performance-overview", "slos"].sort(),
     );
     for (const f of using) {
       const variables = ((f.json.templating as { list?: Array<{ name: string; query?: unknown }> }).list ?? []).filter((v) => v.name === "service");
@@ -228,7 +248,7 @@ describe("exporters", () => {
   ] as const)("GIVEN %s disabled THEN %s is omitted", (exporter, uid) => {
     const uids = build({ exporters: { ...ALL_EXPORTERS, [exporter]: false } }).map((f) => f.uid);
     expect(uids).not.toContain(uid);
-    expect(uids).toHaveLength(10);
+    expect(uids).toHaveLength(11);
   });
 
   test("GIVEN redis, postgres and node disabled THEN no panel queries their metrics", () => {

@@ -13,7 +13,7 @@ function defaultRules() {
   });
   const rules = groups.flatMap((g) => g.rules);
   return {
-    recordingRules: rules.filter((r) => !isAlertRule(r)).map((r) => ({ record: (r as { record: string }).record, expr: r.expr })),
+    recordingRules: rules.filter((r) => !isAlertRule(r)).map((r) => r as { record: string; expr: string; labels?: Record<string, string> }),
     expressions: rules.filter(isAlertRule).map((r) => ({ where: `alert "${r.name}"`, expr: r.expr })),
   };
 }
