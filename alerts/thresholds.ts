@@ -126,6 +126,46 @@ export interface Thresholds {
    * guide's target), message delivery 95% within 500 ms, each over 30 days.
    */
   readonly slos: Readonly<Record<SloKey, SloObjective>>;
+  /** OfflineMessageQueueGrowing: the offline queue grew by more than 1000 messages in an hour, for 30m. */
+  readonly offlineQueueGrowth: Required<AlertCondition>;
+  /** HostInodesAlmostExhausted: under 5% of a filesystem's inodes free for 1h (node-mixin). */
+  readonly filesystemInodesAvailable: Required<AlertCondition>;
+  /** HostClockSkew: the clock more than 50ms off its source for 10m (node-mixin). */
+  readonly clockOffset: Required<AlertCondition>;
+  /** HostClockNotSynchronising: the kernel reports the clock unsynchronised for 10m (node-mixin). */
+  readonly clockUnsynchronised: AlertCondition;
+  /** HostConntrackTableFull: over 75% of the conntrack table used for 5m (node-mixin). */
+  readonly conntrackUtilisation: Required<AlertCondition>;
+  /** HostFileDescriptorsExhausted: over 80% of the kernel's file descriptors allocated for 15m. */
+  readonly fileDescriptorUtilisation: Required<AlertCondition>;
+  /** HostOOMKill: any OOM kill in 5m, at once. */
+  readonly oomKills: Required<AlertCondition>;
+  /** PostgresConnectionsNearLimit: over 80% of max_connections in use for 5m. */
+  readonly databaseConnectionUtilisation: Required<AlertCondition>;
+  /** PostgresDeadlocks: deadlocks in every 5m window for 5m. */
+  readonly databaseDeadlocks: Required<AlertCondition>;
+  /** RedisRejectedConnections: any connection rejected (maxclients) in 5m, at once. */
+  readonly cacheRejectedConnections: Required<AlertCondition>;
+  /** RedisEvictingKeys: keys evicted in every 5m window for 15m. */
+  readonly cacheEvictions: Required<AlertCondition>;
+  /** PrometheusWALCorruptions: any WAL corruption, at once. */
+  readonly walCorruptions: Required<AlertCondition>;
+  /** PrometheusMissedRuleEvaluations: rule group iterations skipped for 15m. */
+  readonly missedRuleEvaluations: Required<AlertCondition>;
+  /** PrometheusNotificationsDropped: any alert dropped before Alertmanager, at once. */
+  readonly notificationsDropped: Required<AlertCondition>;
+  /** PrometheusNotificationQueueFull: the notification queue over 90% full for 15m. */
+  readonly notificationQueueUtilisation: Required<AlertCondition>;
+  /** PrometheusNotIngestingSamples: no sample appended for 10m. */
+  readonly samplesIngested: Required<AlertCondition>;
+  /** PrometheusRemoteWriteReceiverErrors: remote-write requests failing for 15m. */
+  readonly remoteWriteErrors: Required<AlertCondition>;
+  /** AlloyDroppingLogs: log entries dropped for 5m. */
+  readonly logsDropped: Required<AlertCondition>;
+  /** LokiPushFailures: pushes failing with 5xx for 5m. */
+  readonly logPushFailures: Required<AlertCondition>;
+  /** JaegerRefusingSpans: spans refused for 5m. */
+  readonly spansRefused: Required<AlertCondition>;
   /** Page: the budget burns 14.4x too fast over 1h and 5m (2% of a 30-day budget in an hour), for 2m. */
   readonly sloBurnRate1h: Required<AlertCondition>;
   /** Page: 6x over 6h and 30m (5% of the budget in 6 hours), for 15m. */
@@ -210,6 +250,26 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
     httpLatency: { enabled: true, objective: 0.95, window: Duration.parse("30d"), latencyThreshold: 0.2 },
     messageDelivery: { enabled: true, objective: 0.95, window: Duration.parse("30d"), latencyThreshold: 0.5 },
   },
+  offlineQueueGrowth: cond(1000, "count", "30m"),
+  filesystemInodesAvailable: cond(0.05, "ratio", "1h"),
+  clockOffset: cond(0.05, "seconds", "10m"),
+  clockUnsynchronised: { for: Duration.parse("10m") },
+  conntrackUtilisation: cond(0.75, "ratio", "5m"),
+  fileDescriptorUtilisation: cond(0.8, "ratio", "15m"),
+  oomKills: cond(0, "count", "0s"),
+  databaseConnectionUtilisation: cond(0.8, "ratio", "5m"),
+  databaseDeadlocks: cond(0, "count", "5m"),
+  cacheRejectedConnections: cond(0, "count", "0s"),
+  cacheEvictions: cond(0, "count", "15m"),
+  walCorruptions: cond(0, "count", "0s"),
+  missedRuleEvaluations: cond(0, "count", "15m"),
+  notificationsDropped: cond(0, "count", "0s"),
+  notificationQueueUtilisation: cond(0.9, "ratio", "15m"),
+  samplesIngested: cond(0, "count", "10m"),
+  remoteWriteErrors: cond(0, "count", "15m"),
+  logsDropped: cond(0, "count", "5m"),
+  logPushFailures: cond(0, "count", "5m"),
+  spansRefused: cond(0, "count", "5m"),
   sloBurnRate1h: cond(14.4, "factor", "2m"),
   sloBurnRate6h: cond(6, "factor", "15m"),
   sloBurnRate1d: cond(3, "factor", "1h"),

@@ -29,6 +29,8 @@ export const POSTGRES_EXPORTER: CatalogSource = {
     gauge("pg_scrape_collector_duration_seconds", ["collector"]),
     gauge("pg_scrape_collector_success", ["collector"]),
     gauge("pg_stat_activity_count", ACTIVITY, "Number of connections in this state."),
+    // One of the pg_settings_* gauges (settings collector, on by default): the server's max_connections.
+    gauge("pg_settings_max_connections", [], "Server Parameter: max_connections."),
     gauge("pg_stat_activity_max_tx_duration", ACTIVITY, "Max duration in seconds any active transaction has been running."),
     gauge("pg_database_size_bytes", ["datname"], "Disk space used by the database."),
     gauge("pg_database_connection_limit", ["datname"]),

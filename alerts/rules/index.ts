@@ -3,6 +3,7 @@ import { CONTAINER_ALERTS } from "./containers";
 import { INFRASTRUCTURE_ALERTS } from "./infrastructure";
 import { STACK_HEALTH_ALERTS } from "./stack-health";
 import { SLO_ALERTS } from "./slo";
+import { SATURATION_ALERTS } from "./saturation";
 import { AlertDefinition } from "./types";
 
 export * from "./types";
@@ -16,6 +17,7 @@ export const ALERT_DEFINITIONS: readonly AlertDefinition[] = [
   ...APPLICATION_ALERTS,
   ...INFRASTRUCTURE_ALERTS,
   ...CONTAINER_ALERTS,
+  ...SATURATION_ALERTS,
   ...SLO_ALERTS,
   ...STACK_HEALTH_ALERTS,
 ];
