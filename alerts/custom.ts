@@ -51,7 +51,11 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
  * the library and each other, `level:metric:operation` recording names, severities, durations, label names
  * and PromQL syntax. Every error names the group and rule, the value and what is allowed.
  */
-export function customRuleGroups(groups: readonly CustomRuleGroup[], runbookBaseUrl?: string): RuleGroup[] {
+export function customRuleGroups(
+  groups: readonly CustomRuleGroup[],
+  runbookBaseUrl?: string,
+  runbookLink?: (alertName: string) => string,
+): RuleGroup[] {
   const errors: string[] = [];
   const groupNames = new Set<string>(GROUP_NAMES);
   const alertNames = new Set<string>(ALERT_NAMES);
@@ -112,7 +116,7 @@ export function customRuleGroups(groups: readonly CustomRuleGroup[], runbookBase
         severity: a.severity,
         summary: a.summary,
         description: a.description ?? a.summary,
-        runbookUrl: a.runbookUrl ?? runbookUrl(a.name, runbookBaseUrl),
+        runbookUrl: a.runbookUrl ?? (runbookLink ? runbookLink(a.name) : runbookUrl(a.name, runbookBaseUrl)),
         labels: a.labels,
       };
     });

@@ -35,6 +35,8 @@ export interface RuleSetOptions {
   readonly overrides?: Readonly<Record<string, AlertOverride>>;
   /** Base of the `runbook_url` annotation; the alert name, lower-cased, is appended as an anchor. @default "docs/alert-catalog.md" */
   readonly runbookBaseUrl?: string;
+  /** The `runbook_url` of an alert, when links are not `<base>#<anchor>` (Grafana's runbook dashboard). Wins over runbookBaseUrl. @default none */
+  readonly runbookLink?: (alertName: string) => string;
 }
 
 /** Default of {@link RuleSetOptions.runbookBaseUrl}: the committed catalog, relative to the repository. */
@@ -211,7 +213,7 @@ export function resolveAlerts(options: RuleSetOptions): ResolvedAlert[] {
         severity: override.severity ?? def.severity,
         summary: built.summary(ctx),
         description: built.description(ctx),
-        runbookUrl: runbookUrl(def.name, base),
+        runbookUrl: options.runbookLink ? options.runbookLink(def.name) : runbookUrl(def.name, base),
         labels: def.symptom ? { ...def.labels, [SYMPTOM_LABEL]: def.symptom } : def.labels,
         threshold,
       },

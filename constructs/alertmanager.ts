@@ -191,7 +191,7 @@ export function renderAlertmanagerConfig(o: AlertmanagerConfigOptions): string {
               channel: s.channel,
               send_resolved: s.sendResolved,
               title: '{{ if eq .Status "firing" }}[{{ .CommonLabels.severity | toUpper }}]{{ else }}[RESOLVED]{{ end }} {{ .CommonLabels.alertname }}',
-              text: "{{ range .Alerts }}{{ .Annotations.summary }}\n{{ .Annotations.description }}\n{{ end }}",
+              text: "{{ range .Alerts }}{{ .Annotations.summary }}\n{{ .Annotations.description }}\nRunbook: {{ .Annotations.runbook_url }}\n{{ end }}",
             })),
           }
         : {}),
@@ -200,6 +200,9 @@ export function renderAlertmanagerConfig(o: AlertmanagerConfigOptions): string {
             pagerduty_configs: r.pagerduty.map((p) => ({
               routing_key_file: p.routingKeyFile,
               send_resolved: p.sendResolved,
+              description: "{{ .CommonLabels.alertname }}: {{ .CommonAnnotations.summary }}",
+              // The on-call engineer's first click: the runbook of the (first) alert.
+              links: [{ href: "{{ (index .Alerts 0).Annotations.runbook_url }}", text: "Runbook" }],
             })),
           }
         : {}),

@@ -179,6 +179,11 @@ export interface GrafanaProps {
  */
 export class Grafana extends Construct {
   public static readonly PORT = 3000;
+
+  /** The URL users reach Grafana at when `rootUrl` is not set: loopback on the published port. */
+  public static defaultRootUrl(publishedPort: number | false | undefined): string {
+    return `http://localhost:${publishedPort === false || publishedPort === undefined ? Grafana.PORT : publishedPort}/`;
+  }
   public readonly hostname = "grafana";
   public readonly port = Grafana.PORT;
   public readonly url: string;
@@ -198,7 +203,7 @@ export class Grafana extends Construct {
     const defaultFolder = props.folder ?? "Monitoring stack";
     const folderOf = (d: DashboardAsset): string => d.folder ?? defaultFolder;
     const homeAsset = dashboards.find((d) => d.fileName === home);
-    const rootUrl = props.rootUrl ?? `http://localhost:${publishedPort === false ? Grafana.PORT : publishedPort}/`;
+    const rootUrl = props.rootUrl ?? Grafana.defaultRootUrl(publishedPort);
     const checks: Check[] = [
       [publishedPort === false || isPort(publishedPort), `grafana.publishedPort: ${publishedPort} is not a port; allowed: 1-65535`],
       [/^[A-Za-z0-9._@-]{1,64}$/.test(this.adminUser), `grafana.adminUser: "${this.adminUser}" is not a valid login (letters, digits, "._@-", at most 64)`],

@@ -12,10 +12,13 @@ import { logsTraces } from "./logs-traces";
 import { messagingWebsocket } from "./messaging-websocket";
 import { performanceOverview } from "./performance-overview";
 import { slos } from "./slo";
+import { runbooks } from "./runbooks";
+import type { ResolvedAlert } from "../alerts";
 import { stackHealth } from "./stack-health";
 
 export { renderDashboard, type DashboardFile } from "./common";
 export { DATASOURCES } from "./datasources";
+export { grafanaRunbookLink, RUNBOOKS_UID, runbookPanelId } from "./runbooks";
 
 /** Which exporters the stack runs; a dashboard (or row) built on a disabled exporter is left out. */
 export interface DashboardExporters {
@@ -46,6 +49,11 @@ export interface DashboardOptions {
   readonly applicationServices?: readonly string[];
   /** Optional stack components; panels on a disabled one's metrics or datasource are left out. @default all enabled */
   readonly components?: StackComponents;
+  /**
+   * The stack's resolved alerts: when given, the "Alert runbooks" dashboard is built, one panel per
+   * alert of the library, which the alerts' `runbook_url` links open. @default none (no runbook dashboard)
+   */
+  readonly runbookAlerts?: readonly ResolvedAlert[];
 }
 
 /** The stack components that can be switched off. */
@@ -85,6 +93,7 @@ export function buildDashboards(options: DashboardOptions): DashboardFile[] {
     stackHealth(ctx, components),
     logsTraces(ctx, options.applicationServices ?? DEFAULT_APPLICATION_SERVICES, components),
   );
+  if (options.runbookAlerts) files.push(runbooks(ctx, options.runbookAlerts));
   return files;
 }
 export { dashboardExpressions, type DashboardExpression } from "./expressions";

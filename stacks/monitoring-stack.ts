@@ -2,10 +2,10 @@ import { Annotations, TerraformOutput, TerraformStack, TerraformVariable } from 
 import { Construct } from "constructs";
 import { Network } from "@cdktf/provider-docker/lib/network";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
-import { buildRuleGroups, customRuleGroups, effectiveThresholds, renderRuleFiles, RuleGroup, RuleSetOptions } from "../alerts";
+import { buildRuleGroups, customRuleGroups, effectiveThresholds, renderRuleFiles, resolveAlerts, RuleGroup, RuleSetOptions } from "../alerts";
 import { JOBS, SERVICE_LABEL } from "../alerts/jobs";
 import { DEFAULT_APPLICATION_METRICS, formatFindings } from "../alerts/catalog";
-import { buildDashboards, DashboardFile, renderDashboard } from "../dashboards";
+import { buildDashboards, DashboardFile, grafanaRunbookLink, renderDashboard } from "../dashboards";
 import { Alertmanager, Receiver } from "../constructs/alertmanager";
 import { Alloy } from "../constructs/alloy";
 import { Cadvisor } from "../constructs/cadvisor";
@@ -316,11 +316,12 @@ export class MonitoringStack extends TerraformStack {
       stackJobs: [JOBS.prometheus, ...(enabled.grafana ? [JOBS.grafana] : []), ...scrapeTargets.map((t) => t.job)],
       overrides: config.rules?.overrides,
       runbookBaseUrl: config.rules?.runbookBaseUrl,
+      runbookLink: runbookLinks(this, config, enabled.grafana, problems),
       thresholds: { slos: resolveSlos(config.rules?.slos, app.metrics ?? DEFAULT_APPLICATION_METRICS, problems) },
     };
     this.ruleGroups = [
       ...problems.capture(() => buildRuleGroups(ruleOptions), [] as RuleGroup[]),
-      ...problems.capture(() => customRuleGroups(config.rules?.additionalGroups ?? [], config.rules?.runbookBaseUrl), [] as RuleGroup[]),
+      ...problems.capture(() => customRuleGroups(config.rules?.additionalGroups ?? [], config.rules?.runbookBaseUrl, ruleOptions.runbookLink), [] as RuleGroup[]),
     ];
     // Without Grafana nothing shows the dashboards: none are built or checked.
     const dashboards: DashboardFile[] = !enabled.grafana ? [] : problems.capture(
@@ -332,6 +333,8 @@ export class MonitoringStack extends TerraformStack {
           // The same thresholds the (possibly overridden) alerts use, so panel lines match them.
           thresholds: effectiveThresholds(ruleOptions),
           components: { alloy: alloy !== undefined, jaeger: this.jaeger !== undefined },
+          // Grafana hosts the runbooks the alerts link to, unless the user gave a base URL of their own.
+          runbookAlerts: ruleOptions.runbookLink ? resolveAlerts(ruleOptions) : undefined,
         }),
       [],
     );
@@ -415,6 +418,29 @@ export class MonitoringStack extends TerraformStack {
     new TerraformOutput(this, "prometheus_url", { value: `http://${bindAddress}:${promOpts.publishedPort ?? Prometheus.PORT}` });
     new TerraformOutput(this, "alertmanager_url", { value: `http://${bindAddress}:${amOpts.publishedPort ?? Alertmanager.PORT}` });
   }
+}
+
+/**
+ * Where `runbook_url` points: `rules.runbookBaseUrl` when given (an absolute http(s) URL, e.g. your
+ * wiki; `<base>#<alertname>`); else the stack's own Grafana, whose "Alert runbooks" dashboard has one
+ * panel per alert; without Grafana the relative docs/alert-catalog.md, with a warning that links in
+ * notifications will not open.
+ */
+function runbookLinks(scope: Construct, config: MonitoringConfig, grafana: boolean, problems: Problems): ((name: string) => string) | undefined {
+  const base = config.rules?.runbookBaseUrl;
+  if (base !== undefined) {
+    if (!/^https?:\/\/[^\s/$.?#][^\s]*$/.test(base) || base.includes("${") || base.includes("%{")) {
+      problems.add(`rules.runbookBaseUrl: "${base}" is not an absolute http(s) URL; give the page that holds the runbooks, e.g. "https://wiki.example.com/monitoring/alert-catalog"`);
+    }
+    return undefined;
+  }
+  if (grafana) {
+    return grafanaRunbookLink(config.grafana?.rootUrl ?? Grafana.defaultRootUrl(config.grafana?.publishedPort));
+  }
+  Annotations.of(scope).addWarning(
+    "rules.runbookBaseUrl is not set and Grafana is disabled: runbook links are the relative docs/alert-catalog.md, which does not open from a notification",
+  );
+  return undefined;
 }
 
 /** Two services publishing the same host port would fail at deploy time; fail at synth instead. */

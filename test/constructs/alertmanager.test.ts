@@ -106,7 +106,10 @@ describe("Alertmanager", () => {
     }));
     const r = parseYaml(am.config).receivers[0];
     expect(r.slack_configs[0]).toMatchObject({ api_url_file: "/etc/alertmanager/secrets/team-slack-api-url-0", channel: "#alerts" });
-    expect(r.pagerduty_configs[0]).toEqual({ routing_key_file: "/etc/alertmanager/secrets/team-pagerduty-routing-key-0", send_resolved: true });
+    expect(r.pagerduty_configs[0]).toMatchObject({ routing_key_file: "/etc/alertmanager/secrets/team-pagerduty-routing-key-0", send_resolved: true });
+    // Notifications carry the runbook: PagerDuty as a link, Slack in the text.
+    expect(r.pagerduty_configs[0].links).toEqual([{ href: "{{ (index .Alerts 0).Annotations.runbook_url }}", text: "Runbook" }]);
+    expect(r.slack_configs[0].text).toContain("Runbook: {{ .Annotations.runbook_url }}");
     expect(r.email_configs[0]).toMatchObject({ auth_username: "am", auth_password_file: "/etc/alertmanager/secrets/team-smtp-password-0", require_tls: true });
     expect(r.webhook_configs[0]).toEqual({ url_file: "/etc/alertmanager/secrets/team-webhook-url-0", send_resolved: true });
     const uploads = (only(out, "docker_container") as any).upload;
