@@ -17,6 +17,10 @@ export const JOBS = {
   postgresExporter: "postgres-exporter",
   redisExporter: "redis-exporter",
   minio: "minio",
+  /** blackbox-exporter probing the application's health endpoints (HTTP 2xx). */
+  probeHealth: "blackbox-health",
+  /** blackbox-exporter probing the application's WebSocket upgrade (101). */
+  probeWebsocket: "blackbox-websocket",
 } as const;
 
 /**

@@ -74,10 +74,13 @@ export interface Thresholds {
    * HighErrorRate fires. The same `for` as HighErrorRate, so the warning never arrives after the page.
    */
   readonly httpErrorRatioWarning: Required<AlertCondition>;
-  /** LowWebSocketAvailability: guide table, fewer than 90% of the past hour's peak connections kept for 15m. */
+  /**
+   * LowWebSocketAvailability: the guide's "< 90% for 15m" as uptime: under 90% of the WebSocket upgrade
+   * probes succeeded over the availability window (15m), for 5m so one slow probe does not page.
+   */
   readonly websocketAvailability: Required<AlertCondition>;
-  /** Window whose peak is the WebSocket connection baseline; long enough to ride out a restart, short enough to follow the daily curve. */
-  readonly websocketBaselineWindow: Duration;
+  /** The window the WebSocket availability (share of successful upgrade probes) is measured over. */
+  readonly websocketAvailabilityWindow: Duration;
   /** HighDatabaseLatency: guide YAML, a transaction open longer than 0.5s for 15m (critical). */
   readonly databaseTransactionDuration: Required<AlertCondition>;
   /** HighDatabaseQueryTime: guide table, mean statement time above 50ms for 15m (target < 10ms); needs pg_stat_statements. */
@@ -224,8 +227,8 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   httpLatency: cond(0.5, "seconds", "10m"),
   httpErrorRatio: cond(0.05, "ratio", "10m"),
   httpErrorRatioWarning: cond(0.01, "ratio", "10m"),
-  websocketAvailability: cond(0.9, "ratio", "15m"),
-  websocketBaselineWindow: Duration.parse("1h"),
+  websocketAvailability: cond(0.9, "ratio", "5m"),
+  websocketAvailabilityWindow: Duration.parse("15m"),
   databaseTransactionDuration: cond(0.5, "seconds", "15m"),
   databaseQueryTime: cond(0.05, "seconds", "15m"),
   cpuUtilisation: cond(0.8, "ratio", "15m"),

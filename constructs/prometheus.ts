@@ -69,9 +69,11 @@ export function renderPrometheusConfig(options: PrometheusConfigOptions): string
         ...(interval ? { scrape_interval: interval.toString() } : {}),
         ...(interval && interval.compare(timeout) < 0 ? { scrape_timeout: interval.toString() } : {}),
         metrics_path: t.metricsPath ?? "/metrics",
+        ...(t.params ? { params: Object.fromEntries(Object.entries(t.params).map(([k, v]) => [k, [...v]])) } : {}),
         static_configs: t.targetLabels
           ? t.targets.map((target, i) => ({ targets: [target], labels: { ...t.labels, ...t.targetLabels![i] } }))
           : [{ targets: [...t.targets], ...(t.labels ? { labels: { ...t.labels } } : {}) }],
+        ...(t.relabelConfigs ? { relabel_configs: t.relabelConfigs.map((r) => ({ ...r })) } : {}),
       };
     }),
   };

@@ -383,4 +383,8 @@ export interface ScrapeTarget {
    * target gets a `static_configs` entry of its own. @default none
    */
   readonly targetLabels?: readonly Readonly<Record<string, string>>[];
+  /** URL parameters of every scrape (a blackbox probe's `module`). @default none */
+  readonly params?: Readonly<Record<string, readonly string[]>>;
+  /** Prometheus `relabel_configs` of the job, as Prometheus spells them (a probe job's target rewrite). @default none */
+  readonly relabelConfigs?: readonly Readonly<Record<string, string | readonly string[]>>[];
 }

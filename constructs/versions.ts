@@ -15,6 +15,7 @@ export const IMAGES = {
   cadvisor: { repository: "ghcr.io/google/cadvisor", tag: "v0.60.6" },
   postgresExporter: { repository: "prometheuscommunity/postgres-exporter", tag: "v0.20.1" },
   redisExporter: { repository: "oliver006/redis_exporter", tag: "v1.91.1" },
+  blackboxExporter: { repository: "prom/blackbox-exporter", tag: "v0.28.0" },
 } as const;
 
 /** Key of {@link IMAGES}. */

@@ -60,6 +60,8 @@ export interface DashboardOptions {
 export interface StackComponents {
   readonly alloy: boolean;
   readonly jaeger: boolean;
+  /** blackbox-exporter's probes (WebSocket availability). @default true */
+  readonly blackbox?: boolean;
 }
 
 /**
@@ -80,7 +82,7 @@ export function buildDashboards(options: DashboardOptions): DashboardFile[] {
   const files: DashboardFile[] = [
     performanceOverview(ctx, e),
     slos(ctx),
-    messagingWebsocket(ctx),
+    messagingWebsocket(ctx, options.components?.blackbox ?? true),
     httpApi(ctx),
   ];
   if (e.postgres) files.push(database(ctx));

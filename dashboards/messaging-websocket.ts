@@ -47,15 +47,16 @@ function websocketConnections(ctx: DashboardContext) {
   });
 }
 
-function websocketConnectionsKept(ctx: DashboardContext) {
-  const window = ctx.thresholds.websocketBaselineWindow.toString();
+function websocketAvailabilityPanel(ctx: DashboardContext) {
+  const window = ctx.thresholds.websocketAvailabilityWindow.toString();
   return timeseries({
-    title: "WebSocket connections kept",
-    description: `Open connections as a share of their peak over the past ${window}; a drop means clients are being disconnected. Guide target > 95%.`,
+    title: "WebSocket availability",
+    description: `Share of WebSocket upgrade probes (blackbox-exporter) that succeeded over the past ${window}, per service: uptime as a client sees it. Guide target > 95%.`,
     unit: units.PercentUnit,
     min: 0,
+    max: 1,
     alert: alertLine("LowWebSocketAvailability", ctx.thresholds.websocketAvailability.threshold, "below"),
-    queries: [promQuery(websocketAvailability(ctx.applicationJob, window), "{{service}} kept")],
+    queries: [promQuery(websocketAvailability(window), "{{service}}")],
   });
 }
 
@@ -81,7 +82,7 @@ function websocketLatency(ctx: DashboardContext) {
 }
 
 /** Are messages delivered fast, and are WebSocket clients staying connected? */
-export function messagingWebsocket(ctx: DashboardContext): DashboardFile {
+export function messagingWebsocket(ctx: DashboardContext, probes = true): DashboardFile {
   return assembleDashboard(
     {
       uid: "messaging-websocket",
@@ -94,7 +95,8 @@ export function messagingWebsocket(ctx: DashboardContext): DashboardFile {
         { title: "Message delivery", panels: [deliveryLatency(ctx), messageThroughput(ctx), offlineQueue(ctx)] },
         {
           title: "WebSocket",
-          panels: [websocketConnections(ctx), websocketConnectionsKept(ctx), websocketMessageRate(ctx), websocketLatency(ctx)],
+          // The availability comes from blackbox-exporter's probes: no panel without them.
+          panels: [websocketConnections(ctx), ...(probes ? [websocketAvailabilityPanel(ctx)] : []), websocketMessageRate(ctx), websocketLatency(ctx)],
         },
       ],
     },

@@ -1,5 +1,5 @@
 import { RATE_WINDOW, RECORDED, SELECTORS } from "../alerts/rules/selectors";
-import { SERVICE_LABEL } from "../alerts/jobs";
+import { JOBS, SERVICE_LABEL } from "../alerts/jobs";
 import { histogramQuantile, promString, RATE_INTERVAL, SERVICE_VARIABLE } from "./common";
 
 /**
@@ -47,10 +47,9 @@ export function websocketConnections(job: string): string {
   return `${RECORDED.websocketConnections}${appSelector(job)}`;
 }
 
-/** Open WebSocket connections now, divided by their peak over the baseline window (LowWebSocketAvailability). */
-export function websocketAvailability(job: string, baselineWindow: string): string {
-  const connections = websocketConnections(job);
-  return `${connections} / max_over_time(${connections}[${baselineWindow}])`;
+/** Share of successful WebSocket upgrade probes over the window, per service (LowWebSocketAvailability). */
+export function websocketAvailability(window: string): string {
+  return `avg by (job, ${SERVICE_LABEL}) (avg_over_time(probe_success{job=${promString(JOBS.probeWebsocket)}, ${SERVICE_LABEL}=~"$${SERVICE_VARIABLE}"}[${window}]))`;
 }
 
 // ─── HTTP API ─────────────────────────────────────────────────────────────────────────────────────

@@ -51,6 +51,7 @@ export function e2eConfig(phase: "cold" | "redeploy", statePath: string): Monito
       cadvisor: { enabled: deployable("cadvisor") },
       postgres: { enabled: deployable("postgresExporter") },
       redis: { enabled: deployable("redisExporter") },
+      blackbox: { enabled: deployable("blackboxExporter") },
     },
     rules:
       phase === "redeploy"

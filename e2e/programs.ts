@@ -85,6 +85,14 @@ export const PROGRAMS = {
     binaries: { node_exporter: "github.com/prometheus/node_exporter" },
     versionFlags: promVersion("1.12.1"),
   },
+  blackboxExporter: {
+    name: "blackbox_exporter",
+    module: "github.com/prometheus/blackbox_exporter",
+    version: "v0.28.0",
+    release: "0.28.0",
+    binaries: { blackbox_exporter: "github.com/prometheus/blackbox_exporter" },
+    versionFlags: promVersion("0.28.0"),
+  },
 } as const satisfies Record<string, GoProgram>;
 
 /** Name of a program of {@link PROGRAMS}. */
@@ -181,6 +189,15 @@ export const LOCAL_IMAGES: Readonly<Record<ImageKey, LocalImage>> = {
     kind: "unbuildable",
     reason:
       "the Go module proxy serves github.com/prometheus-community/postgres_exporter v0.20.1's go.mod but refuses its source zip (403, as for v0.18-v0.20.0; only v0.17.1 is served)",
+  },
+  blackboxExporter: {
+    kind: "built",
+    program: "blackboxExporter",
+    install: { blackbox_exporter: "/bin/blackbox_exporter" },
+    entrypoint: ["/bin/blackbox_exporter"],
+    cmd: ["--config.file=/etc/blackbox_exporter/config.yml"],
+    user: NOBODY,
+    dirs: [{ path: "/etc/blackbox_exporter", uid: 0 }],
   },
   grafana: {
     kind: "unbuildable",

@@ -176,7 +176,7 @@ async function main(buildOnly: boolean): Promise<number> {
       return results.map(buildLine).join("; ");
     });
     // What the deploy cannot start without first: Prometheus, Alertmanager, then the exporters.
-    const order: ProgramKey[] = ["prometheus", "alertmanager", "nodeExporter"];
+    const order: ProgramKey[] = ["prometheus", "alertmanager", "nodeExporter", "blackboxExporter"];
     const binaries: Partial<Record<ProgramKey, Record<string, string>>> = {};
     for (const key of order) {
       await report.check(`build ${PROGRAMS[key].name} ${PROGRAMS[key].release} from ${PROGRAMS[key].module}@${PROGRAMS[key].version}`, async () => {
@@ -391,6 +391,19 @@ async function main(buildOnly: boolean): Promise<number> {
       const rules = groups.reduce((n, g) => n + g.rules.length, 0);
       return `${groups.length} groups (${ruleGroups.map((g) => g.name).join(", ")}), ${rules} rules, all health ok`;
     });
+    if (deployable("blackboxExporter")) {
+      await report.check("blackbox probes reach the application: health endpoints 2xx, WebSocket upgrade 101", async () => {
+        const probes = await waitUntil(
+          "every probe to succeed",
+          async () => {
+            const r = await prom.query('probe_success{job=~"blackbox-.+"}');
+            return r.length > 0 && r.every((x) => x.value === 1) ? r : undefined;
+          },
+          { timeoutMs: WAIT_MS.targets, intervalMs: 1000 },
+        );
+        return probes.map((p) => `${p.metric.job} ${p.metric.instance}`).join(", ");
+      });
+    }
     await report.check("a real rule's alert (Watchdog) reaches the webhook receiver container through Alertmanager", async () => {
       const line = await waitUntil(
         "a Watchdog notification in the webhook container",

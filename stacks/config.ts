@@ -142,6 +142,16 @@ export interface RedisExporterOptions extends OptionalServiceOptions {
   readonly password?: SecretRef;
 }
 
+/** blackbox-exporter probing the application (WebSocket availability, health endpoints). */
+export interface BlackboxExporterOptions extends OptionalServiceOptions {
+  /** Health endpoint of every application target, probed for a 2xx. @default "/health" */
+  readonly healthPath?: string;
+  /** `host:port` of the services that accept WebSocket connections. @default ["chat-server:8080"] */
+  readonly websocketTargets?: readonly string[];
+  /** WebSocket endpoint the upgrade probe asks for. @default "/ws" */
+  readonly websocketPath?: string;
+}
+
 export interface MinioOptions {
   /** Scrape MinIO (the guide's media storage). @default false */
   readonly enabled?: boolean;
@@ -157,6 +167,7 @@ export interface ExporterOptions {
   readonly postgres?: PostgresExporterOptions;
   readonly redis?: RedisExporterOptions;
   readonly minio?: MinioOptions;
+  readonly blackbox?: BlackboxExporterOptions;
 }
 
 /** A change to one alert of the rule library, by alert name: `enabled`, `threshold`, `for`, `severity`. */

@@ -8,6 +8,7 @@ import { DEFAULT_APPLICATION_METRICS, formatFindings } from "../alerts/catalog";
 import { buildDashboards, DashboardFile, grafanaRunbookLink, renderDashboard } from "../dashboards";
 import { Alertmanager, Receiver } from "../constructs/alertmanager";
 import { Alloy } from "../constructs/alloy";
+import { BlackboxExporter } from "../constructs/blackbox-exporter";
 import { Cadvisor } from "../constructs/cadvisor";
 import { NodeExporter } from "../constructs/node-exporter";
 import { PostgresExporter } from "../constructs/postgres-exporter";
@@ -85,6 +86,7 @@ export class MonitoringStack extends TerraformStack {
       alloy: config.alloy?.enabled ?? true,
       jaeger: config.jaeger?.enabled ?? true,
       loki: config.loki?.enabled ?? true,
+      blackbox: config.exporters?.blackbox?.enabled ?? true,
       grafana: config.grafana?.enabled ?? true,
     };
 
@@ -286,7 +288,29 @@ export class MonitoringStack extends TerraformStack {
           })
         : undefined,
     ];
-    const exporterTargets: ScrapeTarget[] = exporters.filter((e) => e !== undefined).map((e) => e.scrapeTarget);
+    const blackboxOpts = config.exporters?.blackbox;
+    const websocketTargets = blackboxOpts?.websocketTargets ?? ["chat-server:8080"];
+    websocketTargets.forEach((t, i) => {
+      if (!isHostPort(t)) problems.add(`exporters.blackbox.websocketTargets[${i}]: "${t}" is not host:port with a port 1-65535`);
+    });
+    const blackbox = enabled.blackbox
+      ? capture(
+          () =>
+            new BlackboxExporter(this, "blackbox-exporter", {
+              context: withApp,
+              healthTargets: appTargets,
+              healthPath: blackboxOpts?.healthPath,
+              websocketTargets,
+              websocketPath: blackboxOpts?.websocketPath,
+              resources: blackboxOpts?.resources,
+              image: blackboxOpts?.image,
+            }),
+        )
+      : undefined;
+    const exporterTargets: ScrapeTarget[] = [
+      ...exporters.filter((e) => e !== undefined).map((e) => e.scrapeTarget),
+      ...(blackbox?.scrapeTargets ?? []),
+    ];
     const scrapeTargets: ScrapeTarget[] = [
       {
         job: JOBS.application,
@@ -332,7 +356,7 @@ export class MonitoringStack extends TerraformStack {
           scrapeInterval,
           // The same thresholds the (possibly overridden) alerts use, so panel lines match them.
           thresholds: effectiveThresholds(ruleOptions),
-          components: { alloy: alloy !== undefined, jaeger: this.jaeger !== undefined },
+          components: { alloy: alloy !== undefined, jaeger: this.jaeger !== undefined, blackbox: blackbox !== undefined },
           // Grafana hosts the runbooks the alerts link to, unless the user gave a base URL of their own.
           runbookAlerts: ruleOptions.runbookLink ? resolveAlerts(ruleOptions) : undefined,
         }),

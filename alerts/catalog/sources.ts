@@ -1,5 +1,6 @@
 import { ALERTMANAGER } from "./alertmanager";
 import { ALLOY } from "./alloy";
+import { BLACKBOX_HEALTH, BLACKBOX_WEBSOCKET } from "./blackbox-exporter";
 import { CADVISOR } from "./cadvisor";
 import { GRAFANA } from "./grafana";
 import { JAEGER } from "./jaeger";
@@ -14,6 +15,6 @@ import { CatalogSource } from "./types";
 
 /** Every exporter and self-monitored component the stack can scrape, by job name. */
 export const CATALOG: Readonly<Record<string, CatalogSource>> = Object.fromEntries(
-  [NODE_EXPORTER, POSTGRES_EXPORTER, REDIS_EXPORTER, CADVISOR, PROMETHEUS, ALERTMANAGER, LOKI, ALLOY, JAEGER, GRAFANA, K6, MINIO].map((s) => [s.job, s]),
+  [NODE_EXPORTER, POSTGRES_EXPORTER, REDIS_EXPORTER, CADVISOR, PROMETHEUS, ALERTMANAGER, LOKI, ALLOY, JAEGER, GRAFANA, K6, MINIO, BLACKBOX_HEALTH, BLACKBOX_WEBSOCKET].map((s) => [s.job, s]),
 );
 

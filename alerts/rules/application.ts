@@ -1,6 +1,7 @@
 import { AlertDefinition } from "./types";
 import { SYMPTOM_ROLE_LABEL, SYMPTOMS } from "../model";
 import { RECORDED, SELECTORS as S } from "./selectors";
+import { JOBS, SERVICE_LABEL } from "../jobs";
 
 /** The messenger application's alerts: the guide's YAML and its metric table. */
 export const APPLICATION_ALERTS: readonly AlertDefinition[] = [
@@ -121,20 +122,18 @@ export const APPLICATION_ALERTS: readonly AlertDefinition[] = [
     group: "performance-alerts",
     severity: "critical",
     condition: "websocketAvailability",
-    requires: { application: true },
+    requires: [{ application: true }, { job: JOBS.probeWebsocket }],
     valueUnit: "ratio",
     origin: "guide table",
     runbook:
-      "Many WebSocket clients were disconnected and did not come back: a chat server restart loop, a proxy " +
-      "or load balancer dropping upgrades, or a network partition. Check TargetDown and container restarts.",
+      "Clients cannot open WebSocket connections: the upgrade probe (blackbox-exporter) fails. Check the chat " +
+      "server's container and log, a proxy or load balancer dropping upgrades, and TargetDown/ApplicationDown.",
     build: (c) => ({
-      expr:
-        `${RECORDED.websocketConnections} / max_over_time(${RECORDED.websocketConnections}[${c.thresholds.websocketBaselineWindow}])` +
-        ` < ${c.threshold}`,
-      summary: (a) => `WebSocket connections dropped on ${a.label("service")}`,
+      expr: `avg by (job, ${SERVICE_LABEL}) (avg_over_time(probe_success{job="${JOBS.probeWebsocket}"}[${c.thresholds.websocketAvailabilityWindow}])) < ${c.threshold}`,
+      summary: (a) => `WebSocket availability of ${a.label(SERVICE_LABEL)} is low`,
       description: (a) =>
-        `Only ${a.value} of the past ${c.thresholds.websocketBaselineWindow} peak WebSocket connections are open ` +
-        `(threshold ${c.thresholdText}).`,
+        `Only ${a.value} of the WebSocket upgrade probes of the last ${c.thresholds.websocketAvailabilityWindow} succeeded ` +
+        `(threshold ${c.thresholdText}; the guide's target is above 95%).`,
     }),
   },
   {

@@ -2,15 +2,14 @@ import { allTargetsUp, PrometheusApi } from "../rehearsal/apis";
 import { INJECTED_ALERTS, RECEIVERS, RehearsalIntervals, SHORT_INTERVALS } from "../rehearsal/config";
 import { MissingProgramsError, RehearsalEnvironment } from "../rehearsal/environment";
 import { sleep, waitUntil } from "../rehearsal/http";
-import { HEALTHY } from "../rehearsal/messenger";
 
 /**
  * Fault-to-notification latency of one alert on real Prometheus and Alertmanager (the rehearsal's
  * environment, without the exporters), compared with the budget the config implies:
  * scrape interval + evaluation interval + `for` + `group_wait`.
  *
- * The alert is LowWebSocketAvailability: its expression reads a gauge (open connections), so it is
- * true from the first scrape after the fault. A rate-based alert (HighErrorRate) adds the time its 5m
+ * The alert is ApplicationDown: its expression reads a gauge (`up`), so it is true from the first
+ * failed scrape after the fault (the synthetic messenger answering 503). A rate-based alert (HighErrorRate) adds the time its 5m
  * rate window needs to cross the threshold, which the budget formula does not contain.
  */
 export interface AlertLatencyOptions {
@@ -50,7 +49,7 @@ export function median(values: readonly number[]): number {
 export async function measureAlertLatency(options: AlertLatencyOptions = {}): Promise<AlertLatencyResult> {
   const intervals = options.intervals ?? SHORT_INTERVALS;
   const rounds = options.rounds ?? Number(process.env.BENCH_LATENCY_ROUNDS ?? 3);
-  const alert = INJECTED_ALERTS.connections;
+  const alert = INJECTED_ALERTS.outage;
   const env = await RehearsalEnvironment.start({ intervals, exporters: false, prefix: "alert-latency-", log: () => undefined });
   let ok = false;
   try {
@@ -73,11 +72,11 @@ export async function measureAlertLatency(options: AlertLatencyOptions = {}): Pr
     for (let round = 0; round < rounds; round++) {
       await env.waitForConnectionBaseline();
       const since = Date.now();
-      messenger.control({ connections: 40 });
+      messenger.control({ available: false });
       const fired = await env.webhook.waitFor({ alertname: alert, path: RECEIVERS.critical, status: "firing", since }, 90_000);
       latencies.push((fired.notification.receivedAt - since) / 1000);
       const back = Date.now();
-      messenger.control({ connections: HEALTHY.connections });
+      messenger.control({ available: true });
       await env.webhook.waitFor({ alertname: alert, path: RECEIVERS.critical, status: "resolved", since: back }, 90_000);
       if (round < rounds - 1) {
         // Alertmanager drops an aggregation group whose alerts all resolved only in its maintenance pass
@@ -106,7 +105,7 @@ export async function runAlertLatencyBench(options: AlertLatencyOptions = {}): P
   );
   try {
     const r = await measureAlertLatency(options);
-    console.log(`  ${r.alert} (connections 100 → 40), ${r.latencies.length} rounds: [${r.latencies.map((l) => l.toFixed(1)).join(", ")}] s`);
+    console.log(`  ${r.alert} (messenger answering 503), ${r.latencies.length} rounds: [${r.latencies.map((l) => l.toFixed(1)).join(", ")}] s`);
     console.log(`  median ${r.medianSeconds.toFixed(1)} s / budget ${r.budgetSeconds.toFixed(1)} s (scrape + evaluation + for + group_wait)`);
     console.log(`  ratio median/budget: ${r.ratio.toFixed(2)} (target <= ${r.target}) ${r.ratio <= r.target ? "OK" : "OVER TARGET"}`);
   } catch (e) {

@@ -15,7 +15,7 @@ const EXPECTED: Record<string, string[]> = {
     "http-latency: error budget left", "http-latency: burn rate",
     "message-delivery: error budget left", "message-delivery: burn rate",
   ],
-  "messaging-websocket": ["Message delivery latency", "Message throughput", "Offline message queue", "WebSocket connections", "WebSocket connections kept", "WebSocket message rate", "WebSocket latency"],
+  "messaging-websocket": ["Message delivery latency", "Message throughput", "Offline message queue", "WebSocket connections", "WebSocket availability", "WebSocket message rate", "WebSocket latency"],
   "http-api-red": ["Request rate per service", "Requests by status class", "Error ratio (5xx)", "Error ratio by route", "Latency quantiles", "p95 latency per service", "Slowest routes (p95)"],
   "database-postgres": ["PostgreSQL up", "Connections by state", "Longest open transaction", "Transactions", "Mean statement time", "Tuples per second", "Buffer cache hit ratio", "Locks by mode", "Database size"],
   "cache-redis": ["Redis up", "Keyspace hit ratio", "Mean command time", "Commands per second", "Memory used vs maxmemory", "Memory utilisation", "Evicted keys", "Connected clients"],
@@ -149,7 +149,7 @@ describe("thresholds shared with the alerts", () => {
     const t = DEFAULT_THRESHOLDS;
     expect(line("performance-overview", "Message Delivery Performance")).toBe(t.messageDeliveryLatency.threshold.value);
     expect(line("messaging-websocket", "WebSocket latency")).toBe(t.websocketLatency.threshold.value);
-    expect(line("messaging-websocket", "WebSocket connections kept")).toBe(t.websocketAvailability.threshold.value);
+    expect(line("messaging-websocket", "WebSocket availability")).toBe(t.websocketAvailability.threshold.value);
     expect(line("http-api-red", "Error ratio (5xx)")).toBe(t.httpErrorRatio.threshold.value);
     expect(line("http-api-red", "Latency quantiles")).toBe(t.httpLatency.threshold.value);
     expect(line("database-postgres", "Longest open transaction")).toBe(t.databaseTransactionDuration.threshold.value);

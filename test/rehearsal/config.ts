@@ -40,8 +40,8 @@ export const INJECTED_ALERTS = {
   errorRatio: "HighErrorRate",
   /** Message delivery p95 above 1s (warning). */
   latency: "HighMessageLatency",
-  /** WebSocket connections below 90% of their peak (critical); a gauge, so it resolves at once. */
-  connections: "LowWebSocketAvailability",
+  /** The application down (critical): `up` is a gauge, so it fires from the first failed scrape and resolves at once. */
+  outage: "ApplicationDown",
   /** An exporter stopped (warning). */
   targetDown: "TargetDown",
 } as const;

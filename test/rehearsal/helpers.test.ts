@@ -176,6 +176,8 @@ describe("synthetic messenger", () => {
     expect(() => applyControl(HEALTHY, { errorRatio: 2 })).toThrow(/errorRatio: 2 must be a ratio between 0 and 1/);
     expect(() => applyControl(HEALTHY, { connections: -1 })).toThrow(/connections: -1 must be a finite number >= 0/);
     expect(() => applyControl(HEALTHY, { speed: 1 })).toThrow(/unknown field "speed"/);
+    expect(applyControl(HEALTHY, { available: false })).toEqual({ ...HEALTHY, available: false });
+    expect(() => applyControl(HEALTHY, { available: 0 })).toThrow("control.available: 0 must be true or false");
     expect(() => applyControl(HEALTHY, [])).toThrow(/must be a JSON object/);
   });
 

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as http from "node:http";
 import { AddressInfo } from "node:net";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
@@ -13,10 +14,15 @@ export interface MessengerState {
   readonly latencySeconds: number;
   /** Open WebSocket connections reported by the gauge. */
   readonly connections: number;
+  /**
+   * Whether the service answers at all: when false, /metrics, /health and the WebSocket upgrade answer
+   * 503, so Prometheus sees the target down (the rehearsal's outage fault) and probes fail.
+   */
+  readonly available: boolean;
 }
 
 /** The healthy state the service starts in. */
-export const HEALTHY: MessengerState = { errorRatio: 0, latencySeconds: 0.015, connections: 100 };
+export const HEALTHY: MessengerState = { errorRatio: 0, latencySeconds: 0.015, connections: 100, available: true };
 
 /** Options of {@link startMessenger}. */
 export interface MessengerOptions {
@@ -53,10 +59,15 @@ export function applyControl(state: MessengerState, body: unknown): MessengerSta
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw new Error("control: body must be a JSON object such as {\"errorRatio\": 0.5}");
   }
-  const next: Record<string, number> = { ...state };
+  const next: Record<string, number | boolean> = { ...state };
   for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
     if (!(k in HEALTHY)) {
       throw new Error(`control: unknown field "${k}"; allowed: ${Object.keys(HEALTHY).join(", ")}`);
+    }
+    if (k === "available") {
+      if (typeof v !== "boolean") throw new Error(`control.available: ${JSON.stringify(v)} must be true or false`);
+      next[k] = v;
+      continue;
     }
     if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
       throw new Error(`control.${k}: ${JSON.stringify(v)} must be a finite number >= 0`);
@@ -139,6 +150,14 @@ export async function startMessenger(options: MessengerOptions): Promise<Messeng
       res.writeHead(status, { "content-type": type });
       res.end(body);
     };
+    if (!state.available && req.url !== "/control") {
+      reply(503, JSON.stringify({ error: "unavailable (control: available=false)" }));
+      return;
+    }
+    if (req.method === "GET" && req.url === "/health") {
+      reply(200, JSON.stringify({ status: "ok" }));
+      return;
+    }
     if (req.method === "GET" && req.url === "/metrics") {
       registry.metrics().then(
         (text) => reply(200, text, registry.contentType),
@@ -164,7 +183,18 @@ export async function startMessenger(options: MessengerOptions): Promise<Messeng
       });
       return;
     }
-    reply(404, JSON.stringify({ error: "not found; use GET /metrics, GET or POST /control" }));
+    reply(404, JSON.stringify({ error: "not found; use GET /metrics, GET /health, GET /ws (WebSocket upgrade), GET or POST /control" }));
+  });
+  // The WebSocket handshake of RFC 6455 on /ws (what the blackbox upgrade probe checks), then close:
+  // the synthetic service has no WebSocket traffic of its own.
+  server.on("upgrade", (req, socket) => {
+    const key = req.headers["sec-websocket-key"];
+    if (!state.available || req.url !== "/ws" || typeof key !== "string") {
+      socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n");
+      return;
+    }
+    const accept = createHash("sha1").update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest("base64");
+    socket.end(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -244,22 +244,22 @@ async function main(): Promise<number> {
       return expected.map(([n, m], k) => `${n} ${Object.values(m)[0]}: ${seen[k]}`).join("; ");
     });
 
-    await report.check("resolving a fault sends the resolved notification (LowWebSocketAvailability)", async () => {
+    await report.check("resolving a fault sends the resolved notification (ApplicationDown)", async () => {
       await env.waitForConnectionBaseline();
       const fired = await fault(
-        INJECTED_ALERTS.connections,
+        INJECTED_ALERTS.outage,
         "critical",
         RECEIVERS.critical,
-        () => messenger().control({ connections: 40 }),
+        () => messenger().control({ available: false }),
         () => undefined,
       );
       const since = Date.now();
-      messenger().control({ connections: HEALTHY.connections });
+      messenger().control({ available: true });
       const { notification } = await env.webhook.waitFor(
-        { alertname: INJECTED_ALERTS.connections, path: RECEIVERS.critical, status: "resolved", since },
+        { alertname: INJECTED_ALERTS.outage, path: RECEIVERS.critical, status: "resolved", since },
         NOTIFY_TIMEOUT_MS,
       );
-      return `connections 100 → 40: ${fired}; back to 100: resolved notification ${((notification.receivedAt - since) / 1000).toFixed(1)} s later`;
+      return `messenger answering 503: ${fired}; answering again: resolved notification ${((notification.receivedAt - since) / 1000).toFixed(1)} s later`;
     });
 
     const exporterJob = [JOBS.redisExporter, JOBS.postgresExporter, JOBS.nodeExporter].find((j) => env.runningJobs.includes(j));
@@ -337,10 +337,10 @@ async function main(): Promise<number> {
       // heartbeat is due only a repeat_interval (1m) after the last one, which is correct but slow.
       await env.waitForConnectionBaseline(undefined, restarted);
       const baselineAfter = (Date.now() - restarted) / 1000;
-      const fired = await fault(INJECTED_ALERTS.connections, "critical", RECEIVERS.critical, () => messenger().control({ connections: 40 }), () => undefined);
+      const fired = await fault(INJECTED_ALERTS.outage, "critical", RECEIVERS.critical, () => messenger().control({ available: false }), () => undefined);
       const since = Date.now();
-      messenger().control({ connections: HEALTHY.connections });
-      await env.webhook.waitFor({ alertname: INJECTED_ALERTS.connections, path: RECEIVERS.critical, status: "resolved", since }, NOTIFY_TIMEOUT_MS);
+      messenger().control({ available: true });
+      await env.webhook.waitFor({ alertname: INJECTED_ALERTS.outage, path: RECEIVERS.critical, status: "resolved", since }, NOTIFY_TIMEOUT_MS);
       return (
         `targets up ${upAfter.toFixed(1)} s after Prometheus was started (waited ${waited.toFixed(1)} s), ` +
         `connection baseline scraped and recorded anew ${baselineAfter.toFixed(1)} s after; ${fired}; resolved again`

@@ -26,6 +26,7 @@ describe("MonitoringStack defaults", () => {
       [
         "alertmanager",
         "alloy",
+        "blackbox-exporter",
         "cadvisor",
         "grafana",
         "jaeger",
@@ -79,7 +80,7 @@ describe("MonitoringStack defaults", () => {
     const config = parseYaml(stack.prometheus.config);
     const jobs = config.scrape_configs.map((j: any) => j.job_name).sort();
     expect(jobs).toEqual(
-      ["alertmanager", "alloy", "cadvisor", "grafana", "jaeger", "loki", "node-exporter", "performance-metrics", "postgres-exporter", "prometheus", "redis-exporter"],
+      ["alertmanager", "alloy", "blackbox-health", "blackbox-websocket", "cadvisor", "grafana", "jaeger", "loki", "node-exporter", "performance-metrics", "postgres-exporter", "prometheus", "redis-exporter"],
     );
     const app = config.scrape_configs.find((j: any) => j.job_name === "performance-metrics");
     expect(app.scrape_interval).toBe("5s");
@@ -150,13 +151,13 @@ describe("MonitoringStack props", () => {
     expect(app).toMatchObject({ scrape_interval: "10s", metrics_path: "/prom", static_configs: [{ targets: ["api:9000"] }] });
   });
 
-  test("an application network is joined by Prometheus, Jaeger and the postgres/redis exporters only", () => {
+  test("an application network is joined by Prometheus, Jaeger, blackbox and the postgres/redis exporters only", () => {
     const { out } = build({ network: { applicationNetwork: "chat_default" } });
     const joined = Object.entries(containers(out))
       .filter(([, c]) => (c.networks_advanced ?? []).some((n: any) => n.name === "chat_default"))
       .map(([n]) => n)
       .sort();
-    expect(joined).toEqual(["monitoring-jaeger", "monitoring-postgres-exporter", "monitoring-prometheus", "monitoring-redis-exporter"]);
+    expect(joined).toEqual(["monitoring-blackbox-exporter", "monitoring-jaeger", "monitoring-postgres-exporter", "monitoring-prometheus", "monitoring-redis-exporter"]);
   });
 
   test("disabled exporters and components disappear with their scrape jobs and rules", () => {

@@ -1,4 +1,3 @@
-import { Duration } from "../../../alerts/duration";
 import { DEFAULT_THRESHOLDS as T } from "../../../alerts/thresholds";
 import { AlertTestCase, MESSENGER_BUCKETS, Observations } from "./types";
 
@@ -66,13 +65,15 @@ export const APPLICATION_CASES: readonly AlertTestCase[] = [
     expected: { labels: { ...JOB, service: "notification-service" }, value: 0.03 },
   },
   {
-    // 1000 connections at the start of the hour; then 920 (92% of the peak) is fine, 500 (50%) is not
+    // the upgrade probe of chat-server fails from "above" on; presence-service keeps succeeding, and its
+    // availability is its own (per service, not averaged over services)
     alert: "LowWebSocketAvailability",
-    prelude: Duration.parse("5m"),
+    lag: T.websocketAvailabilityWindow,
     signals: [
-      { kind: "gauge", series: `messenger_websocket_connections{${APP}}`, values: { prelude: 1000, below: 1000 * (T.websocketAvailability.threshold.value + 0.02), above: 500, recover: 1000 } },
+      { kind: "gauge", series: `probe_success{job="blackbox-websocket", instance="chat-server:8080", service="chat-server"}`, values: { below: 1, above: 0, recover: 1 } },
+      { kind: "gauge", series: `probe_success{job="blackbox-websocket", instance="presence-service:8081", service="presence-service"}`, values: { below: 1, above: 1 } },
     ],
-    expected: { labels: SERVICE, value: 0.5 },
+    expected: { labels: { job: "blackbox-websocket", service: "chat-server" }, value: 0 },
   },
   {
     // one of two services down is TargetDown's business; both down is the outage

@@ -5,7 +5,7 @@ import { buildCatalog, CATALOG, DEFAULT_APPLICATION_METRICS, DEFAULT_LATENCY_BUC
 describe("CATALOG", () => {
   it("has a source for every exporter and component job", () => {
     expect(Object.keys(CATALOG).sort()).toEqual(
-      [JOBS.nodeExporter, JOBS.postgresExporter, JOBS.redisExporter, JOBS.cadvisor, JOBS.prometheus, JOBS.alertmanager, JOBS.loki, JOBS.alloy, JOBS.jaeger, JOBS.grafana, JOBS.minio, "k6"].sort(),
+      [JOBS.nodeExporter, JOBS.postgresExporter, JOBS.redisExporter, JOBS.cadvisor, JOBS.prometheus, JOBS.alertmanager, JOBS.loki, JOBS.alloy, JOBS.jaeger, JOBS.grafana, JOBS.minio, JOBS.probeHealth, JOBS.probeWebsocket, "k6"].sort(),
     );
   });
 
@@ -21,6 +21,8 @@ describe("CATALOG", () => {
       [JOBS.alloy]: IMAGES.alloy.tag,
       [JOBS.jaeger]: IMAGES.jaeger.tag,
       [JOBS.grafana]: IMAGES.grafana.tag,
+      [JOBS.probeHealth]: IMAGES.blackboxExporter.tag,
+      [JOBS.probeWebsocket]: IMAGES.blackboxExporter.tag,
     };
     for (const [job, tag] of Object.entries(pins)) {
       expect(`${job} ${CATALOG[job].version}`).toBe(`${job} ${tag}`);
