@@ -5,7 +5,7 @@ import { Duration } from "../alerts/duration";
 import { JOBS } from "../alerts/jobs";
 import { OBJECT_LABELS, SYMPTOM_LABEL, SYMPTOM_ROLE_LABEL } from "../alerts/model";
 import { IMAGES, ImageRef } from "./versions";
-import { MonitoringService, ResourceLimits, ScrapeTarget, SecretFile, ServiceContext, isPort } from "./service";
+import { MonitoringService, ResourceLimits, ScrapeTarget, SecretFile, ServiceContext, assertChecks, isPort, urlChecks } from "./service";
 
 /**
  * A webhook receiver. A URL that carries a token must be given as `urlSecret` (written to a file and
@@ -290,6 +290,7 @@ export class Alertmanager extends Construct {
     this.repeatInterval = props.repeatInterval ?? Duration.parse("4h");
     const publishedPort = props.publishedPort ?? Alertmanager.PORT;
     validateReceivers(props.receivers, props.routing);
+    if (props.externalUrl !== undefined) assertChecks(urlChecks("alertmanager.externalUrl", props.externalUrl));
     if (publishedPort !== false && !isPort(publishedPort)) {
       throw new Error(`alertmanager.publishedPort: ${publishedPort} is not a port; allowed: 1-65535`);
     }

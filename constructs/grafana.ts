@@ -5,7 +5,7 @@ import { Duration } from "../alerts/duration";
 import { JOBS } from "../alerts/jobs";
 import { DATASOURCES } from "../dashboards/datasources";
 import { IMAGES, ImageRef } from "./versions";
-import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check, isPort } from "./service";
+import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check, isPort, urlChecks } from "./service";
 
 /** A dashboard file to provision. */
 export interface DashboardAsset {
@@ -209,6 +209,7 @@ export class Grafana extends Construct {
       [/^[A-Za-z0-9._@-]{1,64}$/.test(this.adminUser), `grafana.adminUser: "${this.adminUser}" is not a valid login (letters, digits, "._@-", at most 64)`],
       [home === undefined || dashboards.some((d) => d.fileName === home), `grafana.homeDashboard: "${home}" is not one of the dashboards (${dashboards.map((d) => d.fileName).join(", ")})`],
       [/^https?:\/\/[^\s]+\/$/.test(rootUrl), `grafana.rootUrl: "${rootUrl}" must be an http(s) URL ending in "/"`],
+      ...urlChecks("grafana.rootUrl", rootUrl).slice(1),
     ];
     for (const d of dashboards) {
       checks.push([/^[a-z0-9][a-z0-9-]*\.json$/.test(d.fileName), `grafana.dashboards: "${d.fileName}" must be a kebab-case file name ending in .json`]);

@@ -3,7 +3,7 @@ import { Construct } from "constructs";
 import { Duration } from "../alerts/duration";
 import { JOBS } from "../alerts/jobs";
 import { IMAGES, ImageRef } from "./versions";
-import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check, isPort } from "./service";
+import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check, isPort, urlChecks } from "./service";
 
 /** A rule file for Prometheus' `rule_files`. */
 export interface RuleFile {
@@ -181,6 +181,7 @@ export class Prometheus extends Construct {
       [SIZE.test(this.retentionSize), `prometheus.retentionSize: "${this.retentionSize}" is not a size; use a whole number with B, KB, MB, GB, TB, PB or EB, e.g. "10GB"`],
       [Number.isInteger(maxExemplars) && maxExemplars >= 0, `prometheus.maxExemplars: ${maxExemplars} must be a whole number >= 0`],
       [publishedPort === false || isPort(publishedPort), `prometheus.publishedPort: ${publishedPort} is not a port; allowed: 1-65535`],
+      ...(props.externalUrl !== undefined ? urlChecks("prometheus.externalUrl", props.externalUrl) : []),
     ];
     assertChecks(checks);
 

@@ -71,6 +71,8 @@ export class RedisExporter extends Construct {
       serviceName: "redis-exporter",
       context: props.context,
       image: props.image ?? IMAGES.redisExporter,
+      // /scrape?target=… would log in to any address a caller names with this exporter's password.
+      command: ["--disable-scrape-endpoint"],
       env: {
         REDIS_ADDR: addr,
         ...(props.password !== undefined ? { REDIS_PASSWORD: props.password } : {}),

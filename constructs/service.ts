@@ -208,7 +208,7 @@ export class MonitoringService extends Construct {
     const retries = hc?.retries ?? 3;
     const startPeriod = hc?.startPeriod ?? Duration.parse("30s");
     const healthcheck = hc && {
-      test: [...hc.test],
+      test: hc.test.map(escapeTerraform),
       interval: interval.toString(),
       timeout: timeout.toString(),
       retries,
@@ -232,8 +232,8 @@ export class MonitoringService extends Construct {
       hostname: props.networkMode === "host" ? undefined : props.serviceName,
       image: this.image.imageId,
       user: props.user,
-      command: props.command ? [...props.command] : undefined,
-      env: props.env ? Object.entries(props.env).map(([k, v]) => `${k}=${v}`) : undefined,
+      command: props.command ? props.command.map(escapeTerraform) : undefined,
+      env: props.env ? Object.entries(props.env).map(([k, v]) => `${k}=${escapeTerraform(v)}`) : undefined,
       restart: "unless-stopped",
       mustRun: true,
       memory: props.resources.memoryMb,
@@ -278,7 +278,7 @@ export class MonitoringService extends Construct {
       healthcheck,
       wait: healthcheck !== undefined,
       waitTimeout: this.healthyWithinSeconds,
-      labels: Object.entries(labels).map(([label, value]) => ({ label, value })),
+      labels: Object.entries(labels).map(([label, value]) => ({ label, value: escapeTerraform(value) })),
       // Through the provider's config, which renders the plain address Terraform requires
       // (`docker_network.network`), never an interpolation.
       dependsOn: props.dependsOn && props.dependsOn.length > 0 ? [...props.dependsOn] : undefined,
@@ -359,6 +359,33 @@ export function dockerCpus(cpus: number): string {
     return (Math.round(cpus * 1e9) / 1e9).toFixed(1);
   }
   return fixed.replace(/0+$/, "");
+}
+
+/**
+ * A user string made safe for the Terraform JSON: Terraform evaluates `${…}` and `%{…}` in every string
+ * attribute, so `$${` and `%%{` write them literally (a `grafana.rootUrl` of `${file("/etc/passwd")}`
+ * must stay text). cdktf's own token markers (`${TfToken[…]}`) are left for cdktf to resolve.
+ * @see https://developer.hashicorp.com/terraform/language/expressions/strings#escape-sequences
+ */
+export function escapeTerraform(text: string): string {
+  return text.replace(/\$\{(?!TfToken\[)/g, "$$${").replace(/%\{/g, "%%{");
+}
+
+/**
+ * Checks an http(s) URL from the config, naming `field`: it must parse, use http or https, and carry no
+ * Terraform template sequence. Returns the checks (see {@link assertChecks}).
+ */
+export function urlChecks(field: string, url: string): Check[] {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  return [
+    [parsed !== undefined && (parsed.protocol === "http:" || parsed.protocol === "https:"), `${field}: "${url}" is not an http(s) URL such as "https://ops.example.com/"`],
+    [!/\$\{|%\{|\s/.test(url), `${field}: "${url}" contains "\${", "%{" or whitespace; give a plain URL`],
+  ];
 }
 
 /** True for a TCP port number 1-65535. */

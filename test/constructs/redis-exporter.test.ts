@@ -36,7 +36,8 @@ describe("RedisExporter defaults", () => {
     const c = theContainer(json);
     expect(c.healthcheck).toBeUndefined();
     expect(c.user).toBeUndefined();
-    expect(c.command).toBeUndefined();
+    // /scrape?target= would use this exporter's password against any address a caller names.
+    expect(c.command).toEqual(["--disable-scrape-endpoint"]);
   });
 });
 
