@@ -1,5 +1,5 @@
 import { App } from "cdktf";
-import { MonitoringConfig } from "./config";
+import { ConfigError, MonitoringConfig } from "./config";
 import { defineEnvironments } from "./environments";
 import { MonitoringStack } from "./monitoring-stack";
 
@@ -30,4 +30,30 @@ export function defineStacks(app: App, environments: string): MonitoringStack[] 
     { select: environments },
   );
   return [main, ...Object.values(envs)];
+}
+
+/**
+ * The text a user sees for an invalid config: one numbered line per distinct problem (field, value,
+ * what is allowed), no stack trace.
+ */
+export function formatConfigError(e: ConfigError): string {
+  const problems = [...new Set(e.problems)];
+  return ["invalid monitoring config:", ...problems.map((p, i) => `  ${i + 1}. ${p}`)].join("\n");
+}
+
+/**
+ * Runs the app's synthesis as the entry point does: a config mistake prints {@link formatConfigError}
+ * on stderr and exits 1; any other error keeps its stack trace (it is a bug, not a config mistake).
+ */
+export function runApp(synthesize: () => void, exit: (code: number) => never = (c) => process.exit(c)): void {
+  try {
+    synthesize();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(formatConfigError(e));
+      exit(1);
+      return;
+    }
+    throw e;
+  }
 }
