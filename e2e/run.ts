@@ -25,6 +25,7 @@ import { cachePaths } from "./paths";
 import { compileRig, messengerRecipe, POSTGRES_HOME, postgresRecipe, webhookRecipe } from "./peers";
 import { LOCAL_IMAGES, PROGRAMS, ProgramKey } from "./programs";
 import { buildProviderMirror } from "./providers";
+import { synthesizeStacks } from "./synth";
 import { containerTimings, ContainerState, deployRatio, parsePlan, PlanCounts } from "./measure";
 
 const PROJECT = path.resolve(__dirname, "..");
@@ -92,18 +93,10 @@ function buildLine(r: BuildResult): string {
     : `cached ${what} (built earlier in ${r.seconds.toFixed(0)} s), ${mb(r.bytes)}, 0 s now`;
 }
 
-/** Synthesizes stacks in-process into a temporary folder and returns their cdk.tf.json documents. */
+/** Synthesizes stacks in-process and parses their cdk.tf.json documents. */
 function synthJsons(define: (app: App) => MonitoringStack[]): { stacks: MonitoringStack[]; jsons: unknown[] } {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-synth-"));
-  try {
-    const app = new App({ outdir });
-    const stacks = define(app);
-    app.synth();
-    const jsons = stacks.map((s) => JSON.parse(fs.readFileSync(path.join(outdir, "stacks", s.node.id, "cdk.tf.json"), "utf8")));
-    return { stacks, jsons };
-  } finally {
-    fs.rmSync(outdir, { recursive: true, force: true });
-  }
+  const { stacks, texts } = synthesizeStacks(define);
+  return { stacks, jsons: texts.map((t) => JSON.parse(t)) };
 }
 
 async function inspect(dockerd: Dockerd, names: readonly string[]): Promise<ContainerState[]> {

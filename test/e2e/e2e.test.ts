@@ -1,5 +1,3 @@
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { App } from "cdktf";
 import { IMAGES, ImageKey, PROVIDER_VERSIONS } from "../../constructs/versions";
@@ -14,15 +12,10 @@ import { packageClosure, webhookRecipe } from "../../e2e/peers";
 import { expectedTag, LOCAL_IMAGES, PROGRAMS, PROVIDERS } from "../../e2e/programs";
 import { cliConfig, mirrorPath, providerProgram, requiredProviders } from "../../e2e/providers";
 import { missingPrerequisites } from "../../e2e/run";
+import { synthesizeStacks } from "../../e2e/synth";
 
 function synthesized(define: (app: App) => MonitoringStack[]): any[] {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-test-"));
-  const app = new App({ outdir });
-  const stacks = define(app);
-  app.synth();
-  const jsons = stacks.map((s) => JSON.parse(fs.readFileSync(path.join(outdir, "stacks", s.node.id, "cdk.tf.json"), "utf8")));
-  fs.rmSync(outdir, { recursive: true, force: true });
-  return jsons;
+  return synthesizeStacks(define).texts.map((t) => JSON.parse(t));
 }
 
 describe("programs and pins", () => {

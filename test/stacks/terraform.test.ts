@@ -1,21 +1,12 @@
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { App, TerraformStack } from "cdktf";
 import { defineStacks } from "../../stacks/app";
 import { errorBlocks, judgeWithTerraform } from "../terraform";
+import { synthesizeStacks } from "../../e2e/synth";
 
-/** Synthesizes stacks the way `cdktf synth` does (a real App writing cdk.tf.json files). */
+/** The synthesized JSON text of each stack, by stack id. */
 function synthesize(define: (app: App) => TerraformStack[]): Record<string, string> {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "synth-"));
-  const app = new App({ outdir, skipValidation: false });
-  const stacks = define(app);
-  app.synth();
-  const result = Object.fromEntries(
-    stacks.map((s) => [s.node.id, fs.readFileSync(path.join(outdir, "stacks", s.node.id, "cdk.tf.json"), "utf8")]),
-  );
-  fs.rmSync(outdir, { recursive: true, force: true });
-  return result;
+  const { stacks, texts } = synthesizeStacks(define);
+  return Object.fromEntries(stacks.map((s, i) => [s.node.id, texts[i]]));
 }
 
 describe("Terraform reads every synthesized stack (main.ts: default and environments)", () => {
