@@ -2,6 +2,7 @@ import { Duration } from "./duration";
 import { formatThreshold, templateContext } from "./format";
 import { AlertRule, RecordingRule, RuleGroup, Severity, SEVERITIES, SYMPTOM_LABEL } from "./model";
 import { assertValidPromQL } from "./promql";
+import { suggest } from "./catalog/check";
 import { ALERT_DEFINITIONS, AlertDefinition, BuildContext, ConditionKey, ExporterKey, GROUP_NAMES, RECORDING_RULES, Requirement } from "./rules";
 import { AlertCondition, resolveThresholds, Thresholds } from "./thresholds";
 
@@ -72,7 +73,12 @@ function validateOverrides(overrides: Readonly<Record<string, AlertOverride>>, t
   for (const [name, override] of Object.entries(overrides)) {
     const def = ALERT_DEFINITIONS.find((d) => d.name === name);
     if (!def) {
-      throw new Error(`overrides: unknown alert "${name}"; valid alert names are: ${ALERT_NAMES.join(", ")}`);
+      const hint = suggest(name, ALERT_NAMES);
+      throw new Error(
+        hint
+          ? `overrides: unknown alert "${name}"${hint} (every alert is listed in docs/alert-catalog.md)`
+          : `overrides: unknown alert "${name}"; valid alert names are: ${ALERT_NAMES.join(", ")}`,
+      );
     }
     for (const field of Object.keys(override)) {
       if (!OVERRIDE_FIELDS.includes(field)) {

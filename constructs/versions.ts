@@ -33,8 +33,11 @@ export interface ImageRef {
  */
 export function imageName(ref: ImageRef, field = "image"): string {
   const moving = ["", "latest", "main", "master", "nightly", "edge", "dev"];
-  if (!/^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(ref.repository)) {
-    throw new Error(`${field}.repository: "${ref.repository}" is not a valid image repository (lower-case name such as "prom/prometheus")`);
+  // An optional registry host (with a port: `registry.local:5000/`), then lower-case path components.
+  if (!/^([A-Za-z0-9.-]+(:\d{1,5})?\/)?[a-z0-9]+([._/-][a-z0-9]+)*$/.test(ref.repository)) {
+    throw new Error(
+      `${field}.repository: "${ref.repository}" is not a valid image repository (lower-case name such as "prom/prometheus", optionally after a registry host such as "registry.local:5000/")`,
+    );
   }
   if (moving.includes(ref.tag.toLowerCase())) {
     throw new Error(

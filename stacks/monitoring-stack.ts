@@ -325,6 +325,9 @@ export class MonitoringStack extends TerraformStack {
     ];
     if (enabled.minio) {
       const minio = config.exporters?.minio ?? {};
+      (minio.targets ?? []).forEach((t, i) => {
+        if (!isHostPort(t)) problems.add(`exporters.minio.targets[${i}]: "${t}" is not host:port with a port 1-65535`);
+      });
       scrapeTargets.push({
         job: JOBS.minio,
         targets: minio.targets ?? ["minio:9000"],
@@ -474,7 +477,8 @@ function checkPortClashes(scope: Construct, problems: Problems): void {
     if (!(c instanceof MonitoringService)) {
       continue;
     }
-    for (const p of c.publishedPorts) {
+    // A service whose own props were invalid has already reported them; it publishes nothing here.
+    for (const p of c.publishedPorts ?? []) {
       const other = owners.get(p.external);
       const me = `${c.hostname} (container port ${p.internal})`;
       if (other) {

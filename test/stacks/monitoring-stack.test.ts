@@ -246,6 +246,8 @@ describe("MonitoringStack validation", () => {
     ["latest tag", { grafana: { image: { repository: "grafana/grafana", tag: "latest" } } }, /grafana.image.tag: "latest" is a moving tag/],
     ["unknown severity", { rules: { overrides: { HighCPUUsage: { severity: "page" as never } } } }, /HighCPUUsage.*severity.*"page"/],
     ["unknown alert", { rules: { overrides: { NoSuchAlert: { enabled: false } } } }, /unknown alert "NoSuchAlert"/],
+    ["negative memory", { prometheus: { resources: { memoryMb: -1, cpus: 1 } } }, /prometheus.resources.memoryMb: -1 is too small; allowed: at least 16 \(MiB\)/],
+    ["MinIO target without a port", { exporters: { minio: { enabled: true, targets: ["minio"] } } }, /exporters.minio.targets\[0\]: "minio" is not host:port/],
     ["missing secret", { alertmanager: { receivers: [{ name: "t", slack: [{ apiUrl: undefined as never, channel: "#a" }] }] } }, /slack\[0\].apiUrl: a secret is required/],
     ["bad secret name", { exporters: { postgres: { dsn: secret("my dsn") } } }, /exporters.postgres.dsn: secret variable name "my dsn" is not a Terraform identifier/],
     ["bad bind address", { bindAddress: "localhost" }, /bindAddress: "localhost" is not an IPv4 address/],
