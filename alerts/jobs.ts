@@ -31,6 +31,11 @@ export const JOBS = {
  */
 export const SERVICE_LABEL = "service";
 
+/** The service a target belongs to: its host, `chat-server:8080` → `chat-server`. */
+export function serviceOfTarget(target: string): string {
+  return target.replace(/:\d+$/, "");
+}
+
 /** Key of {@link JOBS}. */
 export type JobKey = keyof typeof JOBS;
 

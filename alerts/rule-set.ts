@@ -236,8 +236,8 @@ export function resolveAlerts(options: RuleSetOptions): ResolvedAlert[] {
 export function buildRuleGroups(options: RuleSetOptions): RuleGroup[] {
   const alerts = resolveAlerts(options);
   const groups: RuleGroup[] = [];
+  const thresholds = resolveThresholds(options.thresholds);
   for (const groupName of GROUP_NAMES) {
-    const thresholds = resolveThresholds(options.thresholds);
     const recording: RecordingRule[] = RECORDING_RULES.filter(
       (r) => r.group === groupName && requirementMet(r.requires, options) && (!r.slo || thresholds.slos[r.slo].enabled),
     ).map((r) => ({

@@ -1,6 +1,6 @@
 import * as yaml from "js-yaml";
 import { Construct } from "constructs";
-import { JOBS, SERVICE_LABEL } from "../alerts/jobs";
+import { JOBS, SERVICE_LABEL, serviceOfTarget } from "../alerts/jobs";
 import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check } from "./service";
 import { IMAGES, ImageRef } from "./versions";
 
@@ -108,7 +108,7 @@ export class BlackboxExporter extends Construct {
     const probe = (job: string, module: string, targets: readonly string[], path: string): ScrapeTarget => ({
       job,
       targets: targets.map((t) => (module === BLACKBOX_MODULES.health ? `http://${t}${path}` : t)),
-      targetLabels: targets.map((t) => ({ [SERVICE_LABEL]: t.replace(/:\d+$/, "") })),
+      targetLabels: targets.map((t) => ({ [SERVICE_LABEL]: serviceOfTarget(t) })),
       metricsPath: "/probe",
       params: { module: [module] },
       // The target becomes the probe's parameter and instance; Prometheus scrapes the exporter.

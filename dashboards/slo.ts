@@ -1,6 +1,5 @@
 import * as units from "@grafana/grafana-foundation-sdk/units";
 import { BURN_WINDOWS, errorBudget, SLOS, sloErrorRatio } from "../alerts/rules/slo";
-import { SELECTORS as S } from "../alerts/rules/selectors";
 import { appSelector } from "./queries";
 import { alertLine, assembleDashboard, type DashboardContext, type DashboardFile, promQuery, type RowSpec, serviceVariable, stat, timeseries } from "./common";
 
@@ -14,7 +13,9 @@ export function slos(ctx: DashboardContext): DashboardFile {
     const budget = errorBudget(o);
     const target = `${Number((o.objective * 100).toPrecision(6))}%${o.latencyThreshold !== undefined ? ` within ${o.latencyThreshold * 1000} ms` : ""} over ${o.window}`;
     // The error ratio over the whole window, from the raw series (no recording rule spans 30 days).
-    const windowRatio = slo.errorRatio(o.window.toString(), o).split(S.application).join(appSelector(ctx.applicationJob).slice(1, -1));
+    // The application job and the dashboard's service selection, as label matchers.
+    const selected = appSelector(ctx.applicationJob).slice(1, -1);
+    const windowRatio = slo.errorRatio(o.window.toString(), o, selected);
     const fastest = BURN_WINDOWS[0];
     return {
       title: `${slo.name}: ${target}`,
@@ -37,7 +38,7 @@ export function slos(ctx: DashboardContext): DashboardFile {
           min: 0,
           alert: alertLine(`${slo.alertPrefix}BudgetBurn${fastest.long}`, ctx.thresholds[fastest.condition].threshold),
           queries: BURN_WINDOWS.map((b) =>
-            promQuery(`${sloErrorRatio(slo, b.long).replace("}", `, ${appSelector(ctx.applicationJob).slice(1, -1)}}`)} / ${budget}`, `{{service}} ${b.long}`),
+            promQuery(`${sloErrorRatio(slo, b.long, selected)} / ${budget}`, `{{service}} ${b.long}`),
           ),
         }),
       ],

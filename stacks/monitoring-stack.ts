@@ -3,7 +3,7 @@ import { Construct } from "constructs";
 import { Network } from "@cdktf/provider-docker/lib/network";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { buildRuleGroups, customRuleGroups, effectiveThresholds, renderRuleFiles, resolveAlerts, RuleGroup, RuleSetOptions } from "../alerts";
-import { JOBS, SERVICE_LABEL } from "../alerts/jobs";
+import { JOBS, SERVICE_LABEL, serviceOfTarget } from "../alerts/jobs";
 import { DEFAULT_APPLICATION_METRICS, formatFindings } from "../alerts/catalog";
 import { buildDashboards, DashboardFile, grafanaRunbookLink, renderDashboard } from "../dashboards";
 import { Alertmanager, Receiver } from "../constructs/alertmanager";
@@ -316,7 +316,7 @@ export class MonitoringStack extends TerraformStack {
         job: JOBS.application,
         targets: appTargets,
         // The service name is the target's host: chat-server:8080 → service="chat-server".
-        targetLabels: appTargets.map((t) => ({ [SERVICE_LABEL]: t.replace(/:\d+$/, "") })),
+        targetLabels: appTargets.map((t) => ({ [SERVICE_LABEL]: serviceOfTarget(t) })),
         scrapeInterval: appInterval,
         metricsPath: app.metricsPath,
       },

@@ -22,8 +22,11 @@ interface SloSli {
   readonly alertPrefix: string;
   /** One sentence for annotations and the catalog. */
   readonly what: string;
-  /** The error ratio (bad / all events) over `window`, by job and service. */
-  readonly errorRatio: (window: string, objective: SloObjective) => string;
+  /**
+   * The error ratio (bad / all events) over `window`, by job and service, of the series `selector`
+   * matches (label matchers without braces). @default selector: the application job
+   */
+  readonly errorRatio: (window: string, objective: SloObjective, selector?: string) => string;
 }
 
 const BY = `job, ${SERVICE_LABEL}`;
@@ -43,8 +46,7 @@ export function leMatcher(bound: number): string {
 }
 
 /** Share of a histogram's events slower than `bound`: 1 - (events in the `le = bound` bucket / all). */
-function slowerThan(histogram: string, bound: number, window: string): string {
-  const sel = `${S.application}`;
+function slowerThan(histogram: string, bound: number, window: string, sel: string): string {
   return (
     `1 - (sum by (${BY}) (rate(${histogram}_bucket{${sel}, ${leMatcher(bound)}}[${window}]))` +
     ` / sum by (${BY}) (rate(${histogram}_count{${sel}}[${window}])))`
@@ -58,23 +60,23 @@ export const SLOS: readonly SloSli[] = [
     name: "http-availability",
     alertPrefix: "HttpAvailability",
     what: "HTTP requests answered without a 5xx",
-    errorRatio: (w) =>
-      `sum by (${BY}) (rate(messenger_http_requests_total{${S.application}, status=~"5.."}[${w}]))` +
-      ` / sum by (${BY}) (rate(messenger_http_requests_total{${S.application}}[${w}]))`,
+    errorRatio: (w, _o, sel = S.application) =>
+      `sum by (${BY}) (rate(messenger_http_requests_total{${sel}, status=~"5.."}[${w}]))` +
+      ` / sum by (${BY}) (rate(messenger_http_requests_total{${sel}}[${w}]))`,
   },
   {
     key: "httpLatency",
     name: "http-latency",
     alertPrefix: "HttpLatency",
     what: "HTTP requests answered within the latency target",
-    errorRatio: (w, o) => slowerThan("messenger_http_request_duration_seconds", o.latencyThreshold ?? 0.2, w),
+    errorRatio: (w, o, sel = S.application) => slowerThan("messenger_http_request_duration_seconds", o.latencyThreshold ?? 0.2, w, sel),
   },
   {
     key: "messageDelivery",
     name: "message-delivery",
     alertPrefix: "MessageDelivery",
     what: "messages delivered within the latency target",
-    errorRatio: (w, o) => slowerThan("messenger_message_delivery_latency_seconds", o.latencyThreshold ?? 0.5, w),
+    errorRatio: (w, o, sel = S.application) => slowerThan("messenger_message_delivery_latency_seconds", o.latencyThreshold ?? 0.5, w, sel),
   },
 ];
 
@@ -99,9 +101,9 @@ export function sloRecord(window: string): string {
   return `job_service:slo_errors:ratio_rate${window}`;
 }
 
-/** The recorded error ratio of one SLO over one window. */
-export function sloErrorRatio(slo: SloSli, window: string): string {
-  return `${sloRecord(window)}{slo="${slo.name}"}`;
+/** The recorded error ratio of one SLO over one window; `matchers` narrow it (e.g. a service). @default none */
+export function sloErrorRatio(slo: SloSli, window: string, matchers = ""): string {
+  return `${sloRecord(window)}{slo="${slo.name}"${matchers ? `, ${matchers}` : ""}}`;
 }
 
 /** The error budget of an objective: 1 - objective (0.001 for 99.9%). */
