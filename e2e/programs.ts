@@ -93,6 +93,15 @@ export const PROGRAMS = {
     binaries: { blackbox_exporter: "github.com/prometheus/blackbox_exporter" },
     versionFlags: promVersion("0.28.0"),
   },
+  // Not in the stack: the workflow linter the tests run on .github/workflows (test/stacks/workflows.test.ts).
+  actionlint: {
+    name: "actionlint",
+    module: "github.com/rhysd/actionlint",
+    version: "v1.7.12",
+    release: "1.7.12",
+    binaries: { actionlint: "github.com/rhysd/actionlint/cmd/actionlint" },
+    versionFlags: { "github.com/rhysd/actionlint.version": "1.7.12" },
+  },
 } as const satisfies Record<string, GoProgram>;
 
 /** Name of a program of {@link PROGRAMS}. */

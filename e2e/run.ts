@@ -168,8 +168,9 @@ async function main(buildOnly: boolean): Promise<number> {
       builds.push(...results);
       return results.map(buildLine).join("; ");
     });
-    // What the deploy cannot start without first: Prometheus, Alertmanager, then the exporters.
-    const order: ProgramKey[] = ["prometheus", "alertmanager", "nodeExporter", "blackboxExporter"];
+    // What the deploy cannot start without first: Prometheus, Alertmanager, then the exporters; last the
+    // workflow linter the tests use.
+    const order: ProgramKey[] = ["prometheus", "alertmanager", "nodeExporter", "blackboxExporter", "actionlint"];
     const binaries: Partial<Record<ProgramKey, Record<string, string>>> = {};
     for (const key of order) {
       await report.check(`build ${PROGRAMS[key].name} ${PROGRAMS[key].release} from ${PROGRAMS[key].module}@${PROGRAMS[key].version}`, async () => {

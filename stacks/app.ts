@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { App } from "cdktf";
 import { ConfigError, MonitoringConfig } from "./config";
 import { defineEnvironments } from "./environments";
@@ -56,4 +58,47 @@ export function runApp(synthesize: () => void, exit: (code: number) => never = (
     }
     throw e;
   }
+}
+
+/** What `app.synth()` wrote, as cdktf's manifest.json records it. */
+interface SynthManifest {
+  readonly stacks: Readonly<
+    Record<string, { readonly synthesizedStackPath: string; readonly annotations?: readonly { readonly level: string; readonly message: string; readonly constructPath?: string }[] }>
+  >;
+}
+
+/**
+ * Finishes a synthesis without the cdktf CLI, as `cdktf synth` does: removes stack directories of stacks
+ * the app no longer defines (so a plan never reads a stale stack), and returns the report the CLI would
+ * print: each stack's warnings (`Annotations.of(...).addWarning`) and where its Terraform JSON is.
+ */
+export function finishSynth(outdir: string): { warnings: string[]; stacks: string[] } {
+  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8")) as SynthManifest;
+  const names = Object.keys(manifest.stacks).sort();
+  const stacksDir = path.join(outdir, "stacks");
+  for (const dir of fs.existsSync(stacksDir) ? fs.readdirSync(stacksDir) : []) {
+    if (!names.includes(dir)) fs.rmSync(path.join(stacksDir, dir), { recursive: true, force: true });
+  }
+  const warnings: string[] = [];
+  for (const name of names) {
+    for (const a of manifest.stacks[name].annotations ?? []) {
+      if (a.level === "@cdktf/warn" || a.level === "@cdktf/error") {
+        warnings.push(`[${name}] ${a.level === "@cdktf/error" ? "ERROR" : "WARNING"}: ${a.message}`);
+      }
+    }
+  }
+  return { warnings, stacks: names.map((n) => `${n}: ${path.join(outdir, manifest.stacks[n].synthesizedStackPath)}`) };
+}
+
+/**
+ * The main job without the cdktf CLI (`npm run synth` runs it with `node dist/main.js`): synthesizes the
+ * app, prints the warnings on stderr and the written stacks on stdout. Runs on every Node.js LTS, because
+ * it needs no native module (the CLI's terminal module has prebuilt binaries only up to Node.js 22).
+ */
+export function synthApp(app: App, out: (line: string) => void = console.log, err: (line: string) => void = console.error): void {
+  app.synth();
+  const report = finishSynth(app.outdir);
+  for (const w of report.warnings) err(w);
+  out(`Generated Terraform code for the stacks:`);
+  for (const s of report.stacks) out(`  ${s}`);
 }

@@ -4,6 +4,11 @@
 const fs = require("node:fs");
 
 const MARKER = "<!-- monitoring-stack-plan -->";
+// The author of the comments this script writes: the workflow's GITHUB_TOKEN. A comment by anyone else
+// that carries the marker (a person quoting it, another bot) is never touched.
+const AUTHOR = "github-actions[bot]";
+// The environment name comes from the plan job, which ran pull-request code: only a plain name is used.
+const ENVIRONMENT = /^[a-z0-9-]{1,40}$/;
 // GitHub rejects comments over 65536 characters; several environments share one comment.
 const MAX_PLAN_CHARS = 20000;
 
@@ -45,13 +50,24 @@ function renderComment(previousBody, environment, section) {
   ].join("\n");
 }
 
+/** Our own comment among the pull request's comments: written by {@link AUTHOR} and carrying the marker. */
+function findOwnComment(comments) {
+  return comments.find((c) => c.user && c.user.login === AUTHOR && c.user.type === "Bot" && (c.body || "").includes(MARKER));
+}
+
 module.exports = async function postPlan({ github, context, environment, planFile, exitCode }) {
+  if (!ENVIRONMENT.test(String(environment))) {
+    throw new Error(`plan-comment: environment ${JSON.stringify(environment)} is not a plain name (a-z, 0-9, "-")`);
+  }
+  if (!/^-?\d+$/.test(String(exitCode).trim())) {
+    throw new Error(`plan-comment: exit code ${JSON.stringify(exitCode)} is not a number`);
+  }
   const { owner, repo } = context.repo;
   const issue_number = context.payload.pull_request.number;
   const plan = fs.existsSync(planFile) ? fs.readFileSync(planFile, "utf8") : "(no plan output)";
   const sha = (context.payload.pull_request.head && context.payload.pull_request.head.sha) || context.sha;
   const comments = await github.paginate(github.rest.issues.listComments, { owner, repo, issue_number, per_page: 100 });
-  const existing = comments.find((c) => c.user && c.user.type === "Bot" && (c.body || "").includes(MARKER));
+  const existing = findOwnComment(comments);
   const body = renderComment(existing && existing.body, environment, renderSection(environment, plan, exitCode, sha));
   if (existing) {
     await github.rest.issues.updateComment({ owner, repo, comment_id: existing.id, body });
@@ -61,5 +77,7 @@ module.exports = async function postPlan({ github, context, environment, planFil
   return body;
 };
 module.exports.MARKER = MARKER;
+module.exports.AUTHOR = AUTHOR;
+module.exports.findOwnComment = findOwnComment;
 module.exports.renderSection = renderSection;
 module.exports.renderComment = renderComment;

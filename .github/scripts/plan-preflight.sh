@@ -6,7 +6,8 @@
 #   backend  s3 -> AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY; cloud/remote -> TF_API_TOKEN;
 #            http -> nothing required (TF_HTTP_USERNAME/TF_HTTP_PASSWORD when the server wants them);
 #            local -> never planned in CI: the runner has no state, the plan would create everything.
-#   docker   DOCKER_HOST_SECRET, or a remote dockerHost.url in the config; ssh:// -> DOCKER_SSH_KEY;
+#   docker   DOCKER_HOST_SECRET, or a remote dockerHost.url in the config; ssh:// -> DOCKER_SSH_KEY and
+#            DOCKER_SSH_KNOWN_HOSTS (the host key is never trusted on first use);
 #            tcp:// with TLS -> DOCKER_CERT + DOCKER_KEY + DOCKER_CA.
 # When something is missing it prints a visible `::notice::` and writes run=false to $GITHUB_OUTPUT (or,
 # with --require, an `::error::` and exits 1: deploys must not silently do nothing). Otherwise it exports
@@ -62,8 +63,10 @@ case "$backend" in
 esac
 if [ "$scheme" = "unix" ]; then
   missing+=("secret ${SECRET_PREFIX:-ENV}_DOCKER_HOST (the stack targets the local socket, which on a runner is not your host)")
-elif [ "$scheme" = "ssh" ] && [ -z "${DOCKER_SSH_KEY:-}" ]; then
-  missing+=("secret ${SECRET_PREFIX:-ENV}_DOCKER_SSH_KEY (ssh:// Docker host)")
+elif [ "$scheme" = "ssh" ]; then
+  if [ -z "${DOCKER_SSH_KEY:-}" ]; then missing+=("secret ${SECRET_PREFIX:-ENV}_DOCKER_SSH_KEY (ssh:// Docker host)"); fi
+  # The host key is required: without it the first connection would trust whoever answers.
+  if [ -z "${DOCKER_SSH_KNOWN_HOSTS:-}" ]; then missing+=("secret ${SECRET_PREFIX:-ENV}_DOCKER_SSH_KNOWN_HOSTS (the ssh:// host's key, from ssh-keyscan checked against the host)"); fi
 elif [ "$scheme" = "tcp" ] && [ "$tls" = "true" ] && { [ -z "${DOCKER_CERT:-}" ] || [ -z "${DOCKER_KEY:-}" ] || [ -z "${DOCKER_CA:-}" ]; }; then
   missing+=("secrets ${SECRET_PREFIX:-ENV}_DOCKER_CERT, _DOCKER_KEY and _DOCKER_CA (tcp:// Docker host with TLS)")
 fi
@@ -83,14 +86,13 @@ if [ "$backend" = "cloud" ] || [ "$backend" = "remote" ]; then
   tfe_host="$(jq -r '(.terraform.cloud // .terraform.backend.remote).hostname // "app.terraform.io"' "$json")"
   export_env "TF_TOKEN_${tfe_host//./_}" "$TF_API_TOKEN"
 fi
-if [ "$scheme" = "ssh" ] && [ "${SKIP_SSH_AGENT:-false}" != "true" ]; then
+if [ "$scheme" = "ssh" ]; then
   mkdir -p ~/.ssh && chmod 700 ~/.ssh
-  if [ -n "${DOCKER_SSH_KNOWN_HOSTS:-}" ]; then
-    printf '%s\n' "$DOCKER_SSH_KNOWN_HOSTS" >> ~/.ssh/known_hosts
-  else
-    echo "::warning title=$environment::no ${SECRET_PREFIX:-ENV}_DOCKER_SSH_KNOWN_HOSTS secret; the host key is trusted on first use"
-    printf 'Host *\n  StrictHostKeyChecking accept-new\n' >> ~/.ssh/config
-  fi
+  printf '%s\n' "$DOCKER_SSH_KNOWN_HOSTS" >> ~/.ssh/known_hosts
+  # Never trust a host key on first use: an unknown or changed key fails the connection.
+  printf 'Host *\n  StrictHostKeyChecking yes\n' >> ~/.ssh/config
+fi
+if [ "$scheme" = "ssh" ] && [ "${SKIP_SSH_AGENT:-false}" != "true" ]; then
   eval "$(ssh-agent -s)" > /dev/null
   printf '%s\n' "$DOCKER_SSH_KEY" | ssh-add - 2> /dev/null
   { echo "SSH_AUTH_SOCK=$SSH_AUTH_SOCK"; echo "SSH_AGENT_PID=$SSH_AGENT_PID"; } >> "$GITHUB_ENV"
