@@ -7,12 +7,12 @@ import { IMAGES, ImageRef } from "./versions";
 
 const CONFIG_PATH = "/etc/alloy/config.alloy";
 /**
- * Positions of the Docker log readers. Not the image's /var/lib/alloy/data: that tree is owned by uid 473
- * with mode 770, and root without CAP_DAC_OVERRIDE (all capabilities are dropped) cannot enter it.
+ * Positions of the Docker log readers: the image's data directory, owned by its `alloy` user (473, mode
+ * 770), so a new named volume mounted there starts with that owner.
  */
-const STORAGE_PATH = "/var/lib/alloy-storage";
-/** Where the Docker socket appears inside the container. */
-const SOCKET_PATH = "/var/run/docker.sock";
+const STORAGE_PATH = "/var/lib/alloy/data";
+/** The image's non-root user (`alloy`, uid and gid 473). */
+export const ALLOY_USER = "473:473";
 
 /**
  * Which containers' logs Alloy reads. Both fields are Docker API list filters, applied by the daemon.
@@ -29,6 +29,8 @@ export interface AlloyContainerFilter {
 export interface AlloyConfigOptions {
   /** Loki's push URL. */
   readonly lokiPushUrl: string;
+  /** The Docker API: the socket proxy's `tcp://…:2375`. */
+  readonly dockerHost: string;
   /** @default all containers on the host */
   readonly containerFilter?: AlloyContainerFilter;
   /** How often the container list is refreshed. */
@@ -58,8 +60,11 @@ export interface AlloyProps {
    * @default 15s
    */
   readonly refreshInterval?: Duration;
-  /** The Docker socket on the host. @default "/var/run/docker.sock" */
-  readonly dockerSocket?: string;
+  /**
+   * The Docker API, read through the stack's socket proxy (`DockerSocketProxy.dockerHost`,
+   * `tcp://docker-socket-proxy:2375`): Alloy never mounts the Docker socket.
+   */
+  readonly dockerHost: string;
 }
 
 /** Quotes a string as an Alloy string literal (its escapes are a superset of JSON's). */
@@ -79,7 +84,7 @@ function str(value: string): string {
  * @see https://grafana.com/docs/alloy/latest/reference/components/discovery/discovery.docker/
  */
 export function renderAlloyConfig(options: AlloyConfigOptions): string {
-  const host = str(`unix://${SOCKET_PATH}`);
+  const host = str(options.dockerHost);
   const filters: string[] = [];
   if (options.containerFilter?.label !== undefined) {
     filters.push(`  filter {\n    name   = "label"\n    values = [${str(options.containerFilter.label)}]\n  }`);
@@ -138,15 +143,13 @@ export function renderAlloyConfig(options: AlloyConfigOptions): string {
 }
 
 /**
- * Grafana Alloy as the log agent: reads every container's log through the Docker socket and pushes it
- * to Loki. Its UI and own metrics listen on 0.0.0.0:12345 inside the stack network (Alloy binds
- * 127.0.0.1 unless told otherwise), nothing is published.
+ * Grafana Alloy as the log agent: reads every container's log through the stack's Docker socket proxy
+ * (GET of the container list and logs only; Alloy mounts no socket) and pushes it to Loki. Runs as the
+ * image's non-root user `alloy` (473). Its UI and own metrics listen on 0.0.0.0:12345 inside the stack
+ * network (Alloy binds 127.0.0.1 unless told otherwise), nothing is published.
  *
- * Exceptions to the stack's defaults, both deliberate:
- * - runs as root (uid 0, all capabilities still dropped): the Docker socket is `root:docker 0660` and the
- *   docker group's id differs between hosts; the socket is mounted read-only, but whoever can talk to it
- *   controls the host, so treat this container as privileged.
- * - root filesystem writable: its config arrives as an upload, which Docker refuses on a read-only one.
+ * Exception to the stack's defaults: the root filesystem is writable, because its config arrives as an
+ * upload, which Docker refuses on a read-only one.
  *
  * The image (Ubuntu) has no wget or curl; the healthcheck uses bash's `/dev/tcp`.
  *
@@ -169,11 +172,11 @@ export class Alloy extends Construct {
     this.port = props.port ?? 12345;
     this.lokiPushUrl = props.lokiPushUrl;
     const refreshInterval = props.refreshInterval ?? Duration.seconds(15);
-    const socket = props.dockerSocket ?? "/var/run/docker.sock";
-    validateAlloyProps(this.port, props.lokiPushUrl, refreshInterval, socket, props.containerFilter);
+    validateAlloyProps(this.port, props.lokiPushUrl, refreshInterval, props.dockerHost, props.containerFilter);
 
     this.config = renderAlloyConfig({
       lokiPushUrl: props.lokiPushUrl,
+      dockerHost: props.dockerHost,
       containerFilter: props.containerFilter,
       refreshInterval,
     });
@@ -181,7 +184,7 @@ export class Alloy extends Construct {
       serviceName: "alloy",
       context: props.context,
       image: props.image ?? IMAGES.alloy,
-      user: "0",
+      user: ALLOY_USER,
       command: [
         "run",
         CONFIG_PATH,
@@ -191,7 +194,6 @@ export class Alloy extends Construct {
       ],
       configFiles: [{ path: CONFIG_PATH, content: this.config }],
       dataVolumes: [{ name: "data", containerPath: STORAGE_PATH }],
-      hostMounts: [{ hostPath: socket, containerPath: SOCKET_PATH, readOnly: true }],
       healthcheck: {
         test: [
           "CMD",
@@ -215,7 +217,7 @@ function validateAlloyProps(
   port: number,
   lokiPushUrl: string,
   refreshInterval: Duration,
-  socket: string,
+  dockerHost: string,
   filter: AlloyContainerFilter | undefined,
 ): void {
   const checks: Check[] = [
@@ -233,7 +235,10 @@ function validateAlloyProps(
       refreshInterval.compare(Duration.seconds(1)) >= 0,
       `alloy.refreshInterval: "${refreshInterval}" is too short; allowed: at least 1s`,
     ],
-    [socket.startsWith("/"), `alloy.dockerSocket: "${socket}" must be an absolute path on the Docker host`],
+    [
+      /^tcp:\/\/[a-z0-9.-]+:\d{1,5}$/.test(dockerHost),
+      `alloy.dockerHost: "${dockerHost}" is not the socket proxy's tcp://host:port; Alloy never mounts the Docker socket`,
+    ],
     [
       filter?.label === undefined || /^[^=\s]+(=\S*)?$/.test(filter.label),
       `alloy.containerFilter.label: "${filter?.label}" is not a label filter; use "key" or "key=value"`,

@@ -76,6 +76,8 @@ export const CADVISOR_DEFAULT_CONTAINER_LABELS: readonly string[] = [
 /** Props of {@link Cadvisor}. */
 export interface CadvisorProps {
   readonly context: ServiceContext;
+  /** The Docker API through the stack's socket proxy (`DockerSocketProxy.dockerHost`). */
+  readonly dockerHost: string;
   /** @default IMAGES.cadvisor */
   readonly image?: ImageRef;
   /** @default 256 MiB, 0.5 CPU */
@@ -97,12 +99,14 @@ export interface CadvisorProps {
 /** cAdvisor's command-line flags (the image's entrypoint runs cadvisor with them). */
 export function cadvisorFlags(options: {
   readonly port: number;
+  readonly dockerHost: string;
   readonly housekeepingInterval: Duration;
   readonly disabledMetrics: readonly CadvisorMetric[];
   readonly containerLabels: readonly string[];
 }): string[] {
   return [
     `--port=${options.port}`,
+    `--docker=${options.dockerHost}`,
     // Docker containers only: no per-systemd-unit cgroups of the host.
     "--docker_only=true",
     `--housekeeping_interval=${options.housekeepingInterval}`,
@@ -115,8 +119,11 @@ export function cadvisorFlags(options: {
 /**
  * cAdvisor: CPU, memory and network of every Docker container on the host.
  *
- * Runs as root, an exception to the stack's defaults: it reads /var/lib/docker, the Docker socket (via
- * /var/run) and cgroup files that belong to root. All capabilities stay dropped except `SYSLOG`, which
+ * Runs as root, an exception to the stack's defaults: it reads /var/lib/docker, /proc of the host's
+ * processes and cgroup files that belong to root. It reaches the Docker API through the stack's socket
+ * proxy (`--docker=tcp://docker-socket-proxy:2375`, GET of info, version and container inspect only) and
+ * mounts neither the socket nor /var/run nor the host's whole `/` (which would contain the socket): only
+ * /proc, /sys, /var/lib/docker and /dev/disk, read-only. All capabilities stay dropped except `SYSLOG`, which
  * reading /dev/kmsg (OOM events) needs on hosts with `kernel.dmesg_restrict=1`; it is not `--privileged`.
  * Host paths are mounted read-only and its own root filesystem is read-only. Publishes nothing; the
  * healthcheck is busybox `wget` on `/healthz` (Alpine-based image).
@@ -149,13 +156,16 @@ export class Cadvisor extends Construct {
       user: "0",
       command: cadvisorFlags({
         port: this.port,
+        dockerHost: props.dockerHost,
         housekeepingInterval: this.housekeepingInterval,
         disabledMetrics: this.disabledMetrics,
         containerLabels,
       }),
+      // With /rootfs/proc present cAdvisor reads the host through /rootfs: its processes (per-container
+      // network and process stats) and Docker's layer database.
       hostMounts: [
-        { hostPath: "/", containerPath: "/rootfs" },
-        { hostPath: "/var/run", containerPath: "/var/run" },
+        { hostPath: "/proc", containerPath: "/rootfs/proc" },
+        { hostPath: "/var/lib/docker", containerPath: "/rootfs/var/lib/docker" },
         { hostPath: "/sys", containerPath: "/sys" },
         { hostPath: "/var/lib/docker", containerPath: "/var/lib/docker" },
         { hostPath: "/dev/disk", containerPath: "/dev/disk" },

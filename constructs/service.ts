@@ -87,6 +87,16 @@ export interface ServiceContext {
   readonly logMaxSize?: string;
   /** json-file log rotation: files kept. @default 3 */
   readonly logMaxFiles?: number;
+  /**
+   * Prefix of data volume names, kept apart from {@link namePrefix} so that renaming the stack does not
+   * rename (replace, and so delete) its volumes. @default namePrefix
+   */
+  readonly volumePrefix?: string;
+  /**
+   * Data protection: every data volume gets Terraform's `lifecycle.prevent_destroy`, so no plan can
+   * delete Prometheus' TSDB, Grafana's database or Alertmanager's silences. @default true
+   */
+  readonly dataProtection?: boolean;
 }
 
 /** Props of {@link MonitoringService}. */
@@ -183,9 +193,9 @@ export class MonitoringService extends Construct {
     const volumes: Record<string, Volume> = {};
     for (const v of props.dataVolumes ?? []) {
       volumes[v.name] = new Volume(this, `volume-${v.name}`, {
-        name: `${this.containerName}-${v.name}`,
+        name: `${ctx.volumePrefix ?? ctx.namePrefix}-${props.serviceName}-${v.name}`,
         labels: [{ label: "com.monitoring-stack.service", value: props.serviceName }],
-        lifecycle: { preventDestroy: false },
+        lifecycle: { preventDestroy: ctx.dataProtection ?? true },
       });
     }
     this.volumes = volumes;

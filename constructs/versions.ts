@@ -16,6 +16,7 @@ export const IMAGES = {
   postgresExporter: { repository: "prometheuscommunity/postgres-exporter", tag: "v0.20.1" },
   redisExporter: { repository: "oliver006/redis_exporter", tag: "v1.91.1" },
   blackboxExporter: { repository: "prom/blackbox-exporter", tag: "v0.28.0" },
+  socketProxy: { repository: "wollomatic/socket-proxy", tag: "1.13.1" },
 } as const;
 
 /** Key of {@link IMAGES}. */

@@ -19,6 +19,8 @@ export const E2E_ENV = {
   phase: "MONITORING_E2E_PHASE",
   /** The local state file. */
   state: "MONITORING_E2E_STATE",
+  /** `true`: the stack as users get it, with data protection (prevent_destroy on its volumes). */
+  protect: "MONITORING_E2E_PROTECT",
 } as const;
 
 /** True when the pinned image of `key` is built locally (else the service is left out: NOT DEPLOYED). */
@@ -31,9 +33,12 @@ export function deployable(key: ImageKey): boolean {
  * must change: its name, ports, a webhook receiver, the application network of the peers, a local state
  * path, and the services whose programs cannot be built here switched off.
  */
-export function e2eConfig(phase: "cold" | "redeploy", statePath: string): MonitoringConfig {
+export function e2eConfig(phase: "cold" | "redeploy", statePath: string, dataProtection = false): MonitoringConfig {
   return {
     name: E2E_STACK,
+    // Off, so that the run can destroy what it deployed; one check synthesizes it on and shows that
+    // Terraform then refuses to destroy the volumes.
+    dataProtection,
     network: { applicationNetwork: E2E_APP_NETWORK },
     backend: { kind: "local", path: statePath },
     prometheus: { publishedPort: E2E_PORTS.prometheus },
@@ -67,6 +72,6 @@ if (require.main === module) {
     throw new Error(`${E2E_ENV.state} is not set: this app is run by npm run e2e, which sets it`);
   }
   const app = new App();
-  new MonitoringStack(app, E2E_STACK, e2eConfig(phase, state));
+  new MonitoringStack(app, E2E_STACK, e2eConfig(phase, state, process.env[E2E_ENV.protect] === "true"));
   app.synth();
 }

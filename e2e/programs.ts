@@ -199,6 +199,10 @@ export const LOCAL_IMAGES: Readonly<Record<ImageKey, LocalImage>> = {
     reason:
       "the Go module proxy serves github.com/prometheus-community/postgres_exporter v0.20.1's go.mod but refuses its source zip (403, as for v0.18-v0.20.0; only v0.17.1 is served)",
   },
+  socketProxy: {
+    kind: "unbuildable",
+    reason: "the Go module proxy refuses github.com/wollomatic/socket-proxy (403); without it Alloy and cAdvisor, its only readers, are not deployed either",
+  },
   blackboxExporter: {
     kind: "built",
     program: "blackboxExporter",

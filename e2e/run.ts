@@ -443,6 +443,24 @@ async function main(buildOnly: boolean): Promise<number> {
       return `up{job="prometheus"} samples in the 10 min before the redeploy: ${samplesBefore[0]?.value ?? 0} before, ${again[0].value} after`;
     });
 
+    // --- 5. data protection, then destroy ---------------------------------------------------------
+    await report.check("with dataProtection on (the default), Terraform refuses a plan that destroys the data volumes", async () => {
+      const env = { ...deployEnv("redeploy"), [E2E_ENV.protect]: "true", CDKTF_OUTDIR: outDir };
+      const synth = await runLogged(process.execPath, [path.join(rigJs, "e2e/app.js")], { cwd: PROJECT, env, log: path.join(logs, "synth-protected.log"), timeoutMs: 120_000 });
+      if (synth.code !== 0) throw new Error(`synth with dataProtection exit ${synth.code}:\n${synth.output}`);
+      const r = await runLogged("terraform", ["plan", "-destroy", "-input=false", "-lock=false", "-no-color"], {
+        cwd: path.join(outDir, "stacks", E2E_STACK),
+        env,
+        log: path.join(logs, "terraform-plan-destroy-protected.log"),
+        timeoutMs: 300_000,
+      });
+      const refused = r.output.match(/Instance cannot be destroyed/g)?.length ?? 0;
+      const volumes = Object.keys(JSON.parse(fs.readFileSync(path.join(outDir, "stacks", E2E_STACK, "cdk.tf.json"), "utf8")).resource?.docker_volume ?? {}).length;
+      if (r.code === 0 || refused !== volumes) {
+        throw new Error(`terraform plan -destroy exit ${r.code}, ${refused} of ${volumes} volumes refused:\n${r.output.split("\n").slice(-30).join("\n")}`);
+      }
+      return `terraform plan -destroy: exit ${r.code}, "Instance cannot be destroyed" for ${refused}/${volumes} volumes`;
+    });
     // --- 5. destroy ------------------------------------------------------------------------------
     await dockerd.docker(["network", "disconnect", "-f", E2E_STACK, PEERS.webhook]).catch(() => "");
     const destroyed = await cdktf("destroy", "redeploy");

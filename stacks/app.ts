@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { App } from "cdktf";
 import { ConfigError, MonitoringConfig } from "./config";
+import { checkVolumeLock, LockedVolume, protectedVolumes, readVolumeLock, VOLUME_LOCK_FILE, writeVolumeLock } from "./data-volumes";
 import { defineEnvironments } from "./environments";
 import { MonitoringStack } from "./monitoring-stack";
 
@@ -91,14 +92,50 @@ export function finishSynth(outdir: string): { warnings: string[]; stacks: strin
 }
 
 /**
+ * Checks the synthesized stacks' protected data volumes against the lock file (see stacks/data-volumes.ts)
+ * and records new ones. A volume a deploy would replace or delete is a config error; the failing stacks'
+ * output is removed so that nothing stale can be deployed with `--skip-synth`.
+ * @returns what was recorded, for the report
+ */
+export function enforceVolumeLock(outdir: string, lockFile: string): string[] {
+  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8")) as SynthManifest;
+  const stacks: Record<string, Record<string, LockedVolume>> = {};
+  for (const [name, s] of Object.entries(manifest.stacks)) {
+    stacks[name] = protectedVolumes(JSON.parse(fs.readFileSync(path.join(outdir, s.synthesizedStackPath), "utf8")));
+  }
+  const before = readVolumeLock(lockFile);
+  const { problems, lock } = checkVolumeLock(before, stacks);
+  if (problems.length > 0) {
+    for (const name of Object.keys(stacks)) {
+      if (problems.some((p) => p.startsWith(`stack "${name}"`))) fs.rmSync(path.join(outdir, "stacks", name), { recursive: true, force: true });
+    }
+    throw new ConfigError(problems);
+  }
+  const added = Object.entries(lock).flatMap(([stack, vols]) =>
+    Object.entries(vols)
+      .filter(([address]) => before[stack]?.[address] === undefined)
+      .map(([, v]) => `${stack}: ${v.name}`),
+  );
+  if (added.length > 0) writeVolumeLock(lockFile, lock);
+  return added;
+}
+
+/**
  * The main job without the cdktf CLI (`npm run synth` runs it with `node dist/main.js`): synthesizes the
- * app, prints the warnings on stderr and the written stacks on stdout. Runs on every Node.js LTS, because
- * it needs no native module (the CLI's terminal module has prebuilt binaries only up to Node.js 22).
+ * app, checks the data volumes against `data-volumes.lock.json` (the file named by
+ * `MONITORING_VOLUME_LOCK`, relative to the working directory), prints the warnings on stderr and the
+ * written stacks on stdout. Runs on every Node.js LTS, because it needs no native module (the CLI's
+ * terminal module has prebuilt binaries only up to Node.js 22).
  */
 export function synthApp(app: App, out: (line: string) => void = console.log, err: (line: string) => void = console.error): void {
   app.synth();
+  const lockFile = path.resolve(process.env.MONITORING_VOLUME_LOCK ?? VOLUME_LOCK_FILE);
+  const added = enforceVolumeLock(app.outdir, lockFile);
   const report = finishSynth(app.outdir);
   for (const w of report.warnings) err(w);
+  if (added.length > 0) {
+    err(`recorded ${added.length} new data volume(s) in ${path.relative(process.cwd(), lockFile) || lockFile}; commit it: ${added.join(", ")}`);
+  }
   out(`Generated Terraform code for the stacks:`);
   for (const s of report.stacks) out(`  ${s}`);
 }

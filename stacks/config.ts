@@ -121,6 +121,15 @@ export interface LokiOptions extends OptionalServiceOptions {
 
 export interface AlloyOptions extends OptionalServiceOptions {}
 
+export interface DockerSocketProxyOptions {
+  /** The Docker socket on the host. @default "/var/run/docker.sock" */
+  readonly socket?: string;
+  /** Run as 65534:<gid of the host's docker group> instead of uid 0 without capabilities. @default none */
+  readonly socketGroupId?: number;
+  readonly resources?: ResourceLimits;
+  readonly image?: ImageRef;
+}
+
 export interface JaegerOptions extends OptionalServiceOptions {
   /** Traces kept in memory; older ones are dropped. @default 50000 */
   readonly maxTraces?: number;
@@ -222,8 +231,21 @@ export interface NetworkOptions {
  * The whole stack's configuration. Every field is optional; the defaults are the guide's values.
  */
 export interface MonitoringConfig {
-  /** Stack name: Terraform stack, container and volume prefix. @default "monitoring" */
+  /** Stack name: Terraform stack and container prefix (and volume prefix unless `volumePrefix` is set). @default the stack id */
   readonly name?: string;
+  /**
+   * Prefix of the data volumes' names (`<volumePrefix>-prometheus-data`, ...). A volume whose name changes
+   * is replaced, which deletes its data: set this to the old prefix before renaming a deployed stack.
+   * @default the stack name
+   */
+  readonly volumePrefix?: string;
+  /**
+   * Protects the data volumes (Prometheus' TSDB, Grafana's database, Alertmanager's silences): each gets
+   * `lifecycle.prevent_destroy`, so a plan that would delete one fails, and synth checks every volume
+   * against `data-volumes.lock.json` (see docs/services.md). `false` only for throw-away stacks (tests).
+   * @default true
+   */
+  readonly dataProtection?: boolean;
   /** Host address published ports bind to; `0.0.0.0` exposes them to the network. @default "127.0.0.1" */
   readonly bindAddress?: string;
   readonly network?: NetworkOptions;
@@ -235,6 +257,11 @@ export interface MonitoringConfig {
   readonly grafana?: GrafanaOptions;
   readonly loki?: LokiOptions;
   readonly alloy?: AlloyOptions;
+  /**
+   * The read-only Docker API gate for Alloy and cAdvisor (wollomatic/socket-proxy): deployed when either
+   * is enabled; the only container that mounts the Docker socket.
+   */
+  readonly dockerSocketProxy?: DockerSocketProxyOptions;
   readonly jaeger?: JaegerOptions;
   readonly exporters?: ExporterOptions;
   readonly rules?: RuleOptions;

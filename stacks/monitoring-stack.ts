@@ -8,6 +8,7 @@ import { DEFAULT_APPLICATION_METRICS, formatFindings } from "../alerts/catalog";
 import { buildDashboards, DashboardFile, grafanaRunbookLink, renderDashboard } from "../dashboards";
 import { Alertmanager, Receiver } from "../constructs/alertmanager";
 import { Alloy } from "../constructs/alloy";
+import { DockerSocketProxy } from "../constructs/docker-socket-proxy";
 import { BlackboxExporter } from "../constructs/blackbox-exporter";
 import { Cadvisor } from "../constructs/cadvisor";
 import { NodeExporter } from "../constructs/node-exporter";
@@ -158,8 +159,14 @@ export class MonitoringStack extends TerraformStack {
       ipamConfig: [{ subnet, gateway }],
       labels: [{ label: "com.monitoring-stack.stack", value: name }],
     });
+    const volumePrefix = config.volumePrefix ?? name;
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(volumePrefix)) {
+      problems.add(`volumePrefix: "${volumePrefix}" is not a Docker volume name prefix (letters, digits, "_", "." and "-", starting with a letter or digit, at most 63)`);
+    }
     const base: ServiceContext = {
       namePrefix: name,
+      volumePrefix,
+      dataProtection: config.dataProtection ?? true,
       networks: [this.network.name],
       bindAddress,
       logMaxSize: config.logging?.maxSize,
@@ -225,11 +232,38 @@ export class MonitoringStack extends TerraformStack {
         }),
     );
 
-    const alloy = enabled.alloy && loki
+    // The only container that mounts the Docker socket: Alloy and cAdvisor read the Docker API through
+    // it, on an internal network of their own (no route out, nobody else on it).
+    const proxyOpts = config.dockerSocketProxy ?? {};
+    const needsDockerApi = (enabled.alloy && loki !== undefined) || enabled.cadvisor;
+    const dockerApiNetwork = needsDockerApi
+      ? new Network(this, "docker-api-network", {
+          name: `${name}-docker-api`,
+          driver: "bridge",
+          internal: true,
+          labels: [{ label: "com.monitoring-stack.stack", value: name }],
+        })
+      : undefined;
+    const socketProxy = dockerApiNetwork
+      ? capture(
+          () =>
+            new DockerSocketProxy(this, "docker-socket-proxy", {
+              context: { ...base, networks: [dockerApiNetwork.name] },
+              socket: proxyOpts.socket,
+              socketGroupId: proxyOpts.socketGroupId,
+              resources: proxyOpts.resources,
+              image: proxyOpts.image,
+            }),
+        )
+      : undefined;
+    const withDockerApi: ServiceContext = dockerApiNetwork ? { ...base, networks: [...base.networks, dockerApiNetwork.name] } : base;
+
+    const alloy = enabled.alloy && loki && socketProxy
       ? capture(
           () =>
             new Alloy(this, "alloy", {
-              context: base,
+              context: withDockerApi,
+              dockerHost: socketProxy.dockerHost,
               lokiPushUrl: loki.pushUrl,
               resources: config.alloy?.resources,
               image: config.alloy?.image,
@@ -250,11 +284,12 @@ export class MonitoringStack extends TerraformStack {
               }),
           )
         : undefined,
-      enabled.cadvisor
+      enabled.cadvisor && socketProxy
         ? capture(
             () =>
               new Cadvisor(this, "cadvisor", {
-                context: base,
+                context: withDockerApi,
+                dockerHost: socketProxy.dockerHost,
                 resources: config.exporters?.cadvisor?.resources,
                 image: config.exporters?.cadvisor?.image,
               }),

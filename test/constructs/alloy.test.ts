@@ -11,9 +11,10 @@ import { context, interpolatedStrings, synth, theContainer, uploadOf } from "./s
 
 const CONFIG = "/etc/alloy/config.alloy";
 const PUSH = "http://loki:3100/loki/api/v1/push";
+const DOCKER_API = "tcp://docker-socket-proxy:2375";
 
 function build(props: Partial<AlloyProps> = {}) {
-  return synth((scope) => new Alloy(scope, "alloy", { context, lokiPushUrl: PUSH, ...props }));
+  return synth((scope) => new Alloy(scope, "alloy", { context, lokiPushUrl: PUSH, dockerHost: DOCKER_API, ...props }));
 }
 
 /** The body of the block `header { ... }` (blocks in the rendered file do not nest braces on one line). */
@@ -35,16 +36,16 @@ describe("Alloy defaults", () => {
     expect(alloy.scrapeTarget).toEqual({ job: JOBS.alloy, targets: ["alloy:12345"] });
   });
 
-  test("container: root, socket read-only, listen on 0.0.0.0, storage on a volume, no published port", () => {
+  test("container: the image's non-root user, no Docker socket, listen on 0.0.0.0, storage on a volume, no published port", () => {
     expect(out).toHaveResourceWithProperties(Image, { name: `${IMAGES.alloy.repository}:${IMAGES.alloy.tag}` });
     expect(out).toHaveResourceWithProperties(Container, {
       name: "monitoring-alloy",
-      user: "0",
+      user: "473:473",
       command: [
         "run",
         CONFIG,
         "--server.http.listen-addr=0.0.0.0:12345",
-        "--storage.path=/var/lib/alloy-storage",
+        "--storage.path=/var/lib/alloy/data",
         "--disable-reporting",
       ],
       read_only: false,
@@ -53,9 +54,9 @@ describe("Alloy defaults", () => {
       ports: [],
       capabilities: { drop: ["ALL"] },
     });
+    // Only its data volume: no host path at all, so no socket.
     expect(theContainer(json).volumes).toEqual([
-      { container_path: "/var/lib/alloy-storage", volume_name: expect.stringMatching(/^\$\{docker_volume\./) },
-      { host_path: "/var/run/docker.sock", container_path: "/var/run/docker.sock", read_only: true },
+      { container_path: "/var/lib/alloy/data", volume_name: expect.stringMatching(/^\$\{docker_volume\./) },
     ]);
     expect(out).toHaveResourceWithProperties(Volume, { name: "monitoring-alloy-data" });
   });
@@ -77,9 +78,11 @@ describe("Alloy defaults", () => {
     }
   });
 
-  test("discovers all containers through the socket", () => {
+  test("discovers all containers through the socket proxy, and reads their logs through it", () => {
     const d = block(alloy.config, 'discovery.docker "containers"');
-    expect(d).toContain('host             = "unix:///var/run/docker.sock"');
+    expect(d).toContain(`host             = "${DOCKER_API}"`);
+    expect(block(alloy.config, 'loki.source.docker "containers"')).toContain(`host          = "${DOCKER_API}"`);
+    expect(alloy.config).not.toContain("unix://");
     expect(d).toContain('refresh_interval = "15s"');
     expect(d).not.toContain("filter");
   });
@@ -141,13 +144,8 @@ describe("Alloy props", () => {
     expect(build({ refreshInterval: Duration.parse("1m") }).built.config).toContain('refresh_interval = "1m"');
   });
 
-  test("dockerSocket is the host side of the mount", () => {
-    const { json } = build({ dockerSocket: "/run/user/1000/docker.sock" });
-    expect(theContainer(json).volumes[1]).toEqual({
-      host_path: "/run/user/1000/docker.sock",
-      container_path: "/var/run/docker.sock",
-      read_only: true,
-    });
+  test("dockerHost", () => {
+    expect(build({ dockerHost: "tcp://api-gate:2376" }).built.config).toContain('host             = "tcp://api-gate:2376"');
   });
 
   test("resources and image", () => {
@@ -159,6 +157,7 @@ describe("Alloy props", () => {
   test("strings are quoted as Alloy literals", () => {
     const text = renderAlloyConfig({
       lokiPushUrl: 'http://loki:3100/push?a="b"',
+      dockerHost: DOCKER_API,
       containerFilter: { label: 'x=a"b' },
       refreshInterval: Duration.seconds(5),
     });
@@ -172,7 +171,7 @@ describe("Alloy validation", () => {
     ["port", { port: 65536 }, /alloy\.port: 65536 is not a TCP port/],
     ["lokiPushUrl", { lokiPushUrl: "loki:3100" }, /alloy\.lokiPushUrl: "loki:3100" is not an http\(s\) URL/],
     ["refreshInterval", { refreshInterval: Duration.parse("500ms") }, /alloy\.refreshInterval: "500ms" is too short/],
-    ["dockerSocket", { dockerSocket: "docker.sock" }, /alloy\.dockerSocket: "docker\.sock" must be an absolute path/],
+    ["dockerHost", { dockerHost: "unix:///var/run/docker.sock" }, /alloy\.dockerHost: "unix:\/\/\/var\/run\/docker\.sock" is not the socket proxy's tcp:\/\/host:port; Alloy never mounts the Docker socket/],
     ["label", { containerFilter: { label: "=x" } }, /alloy\.containerFilter\.label: "=x" is not a label filter/],
     ["network", { containerFilter: { network: " " } }, /alloy\.containerFilter\.network: " " is empty/],
   ])("%s", (_name, props, message) => {
@@ -183,7 +182,7 @@ describe("Alloy validation", () => {
     expect(() =>
       synth((scope) => {
         const v = new TerraformVariable(scope, "loki_url", { type: "string" });
-        return new Alloy(scope, "alloy", { context, lokiPushUrl: v.stringValue });
+        return new Alloy(scope, "alloy", { context, lokiPushUrl: v.stringValue, dockerHost: DOCKER_API });
       }),
     ).toThrow(/alloy\.lokiPushUrl: ".*" is a Terraform token/);
   });

@@ -14,7 +14,7 @@ import { IMAGES } from "../../constructs/versions";
 import { context, synth, theContainer } from "./service-test-support";
 
 function build(props: Partial<CadvisorProps> = {}) {
-  return synth((scope) => new Cadvisor(scope, "cadvisor", { context, ...props }));
+  return synth((scope) => new Cadvisor(scope, "cadvisor", { context, dockerHost: "tcp://docker-socket-proxy:2375", ...props }));
 }
 
 function flag(json: any, name: string): string | undefined {
@@ -45,14 +45,22 @@ describe("Cadvisor defaults", () => {
       devices: [{ host_path: "/dev/kmsg", container_path: "/dev/kmsg", permissions: "r" }],
       tmpfs: { "/tmp": "rw,noexec,nosuid,size=16m" },
       volumes: [
-        { host_path: "/", container_path: "/rootfs", read_only: true },
-        { host_path: "/var/run", container_path: "/var/run", read_only: true },
+        { host_path: "/proc", container_path: "/rootfs/proc", read_only: true },
+        { host_path: "/var/lib/docker", container_path: "/rootfs/var/lib/docker", read_only: true },
         { host_path: "/sys", container_path: "/sys", read_only: true },
         { host_path: "/var/lib/docker", container_path: "/var/lib/docker", read_only: true },
         { host_path: "/dev/disk", container_path: "/dev/disk", read_only: true },
       ],
     });
     expect(theContainer(json).privileged).toBeUndefined();
+  });
+
+  test("the Docker API only through the socket proxy: no socket, no /var/run, no host / (which holds the socket)", () => {
+    expect(flag(json, "docker")).toBe("tcp://docker-socket-proxy:2375");
+    const hostPaths = (theContainer(json).volumes as { host_path: string }[]).map((v) => v.host_path);
+    for (const p of hostPaths) {
+      expect(p).not.toMatch(/^\/$|^\/var\/run|^\/run|docker\.sock/);
+    }
   });
 
   test("healthcheck: wget /healthz", () => {

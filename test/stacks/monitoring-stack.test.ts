@@ -21,13 +21,14 @@ describe("MonitoringStack defaults", () => {
   const { stack, out, json } = build();
   const all = containers(out);
 
-  test("every service of the guide runs as its own container", () => {
+  test("every service of the guide runs as its own container, plus the Docker API gate of Alloy and cAdvisor", () => {
     expect(Object.keys(all).sort()).toEqual(
       [
         "alertmanager",
         "alloy",
         "blackbox-exporter",
         "cadvisor",
+        "docker-socket-proxy",
         "grafana",
         "jaeger",
         "loki",
@@ -96,8 +97,8 @@ describe("MonitoringStack defaults", () => {
   });
 
   test("the stack network has the fixed subnet node-exporter listens on", () => {
-    const net = Object.values(resources(out, "docker_network"))[0] as any;
-    expect(net.name).toBe("monitoring");
+    const net = Object.values(resources(out, "docker_network")).find((n: any) => n.name === "monitoring") as any;
+    expect(net.internal).toBeUndefined();
     expect(net.ipam_config).toEqual([{ subnet: "172.30.0.0/24", gateway: "172.30.0.1" }]);
   });
 
