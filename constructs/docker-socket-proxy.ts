@@ -56,7 +56,7 @@ export class DockerSocketProxy extends Construct {
     const socket = props.socket ?? "/var/run/docker.sock";
     const gid = props.socketGroupId;
     const checks: Check[] = [
-      [socket.startsWith("/"), `dockerSocketProxy.socket: "${socket}" must be an absolute path on the Docker host`],
+      [/^\/[A-Za-z0-9_.\/-]+$/.test(socket), `dockerSocketProxy.socket: "${socket}" must be an absolute path on the Docker host (letters, digits, "_", ".", "-", "/")`],
       [
         gid === undefined || (Number.isInteger(gid) && gid > 0 && gid < 2 ** 31),
         `dockerSocketProxy.socketGroupId: ${gid} is not a group id; use the host's docker group (getent group docker)`,

@@ -5,17 +5,26 @@ import { IMAGES, ImageRef } from "./versions";
 
 /** The exporter's fixed listen port (`--web.listen-address` default). */
 const PORT = 9187;
+/** Where the password file is uploaded (the exporter trims surrounding whitespace when it reads it). */
+export const POSTGRES_PASSWORD_FILE = "/etc/postgres_exporter/password";
 
 /** Props of {@link PostgresExporter}. */
 export interface PostgresExporterProps {
   readonly context: ServiceContext;
   /**
-   * Connection string, e.g. `postgresql://monitor:…@postgres:5432/chat?sslmode=disable`. Pass a Terraform
-   * token, normally a sensitive variable's `.stringValue`, so that only a reference reaches `cdktf.out`.
-   * It reaches the container as the environment variable `DATA_SOURCE_NAME`; note that anyone allowed to
-   * `docker inspect` the container can read it.
+   * Where the database is, without user or password: `host:port/database?sslmode=…` (the exporter's
+   * `DATA_SOURCE_URI`; it builds `postgresql://<user>:<password>@<uri>`, escaping both).
+   * @default "postgres:5432/postgres?sslmode=disable"
    */
-  readonly dsn: string;
+  readonly uri?: string;
+  /** The database user (`DATA_SOURCE_USER`). @default "postgres_exporter" */
+  readonly user?: string;
+  /**
+   * The user's password: a Terraform token, normally a sensitive variable's `.stringValue`, so that only a
+   * reference reaches `cdktf.out`. It is uploaded as a file and read through `DATA_SOURCE_PASS_FILE`: it
+   * is not in the container's environment, which `docker inspect` (and the Docker socket proxy) shows.
+   */
+  readonly password: string;
   /**
    * Enable the `pg_stat_statements` collector (`--collector.stat_statements`, off upstream because every
    * distinct query is a series). The stack's query-latency rules use it. The database must load the
@@ -39,7 +48,8 @@ export function postgresExporterFlags(options: { readonly statStatements: boolea
 /**
  * Prometheus postgres_exporter for the application's database.
  *
- * Runs as the image's `nobody` with a read-only root filesystem, publishes nothing. The healthcheck is
+ * Runs as the image's `nobody`, publishes nothing. Its root filesystem is writable because the password
+ * arrives as an uploaded file, which Docker's archive API refuses on a read-only one. The healthcheck is
  * busybox `wget` on the landing page `/`, which proves the exporter is serving without running a scrape
  * against the database every 30s; an unreachable database shows as `pg_up == 0`, which is an alert, not a
  * reason to restart the exporter.
@@ -59,10 +69,17 @@ export class PostgresExporter extends Construct {
     super(scope, id);
     this.port = PORT;
     this.statStatements = props.statStatements ?? true;
+    const uri = props.uri ?? "postgres:5432/postgres?sslmode=disable";
+    const user = props.user ?? "postgres_exporter";
     const checks: Check[] = [
       [
-        typeof props.dsn === "string" && props.dsn.trim() !== "",
-        `postgresExporter.dsn: "${props.dsn}" is empty; pass a sensitive Terraform variable's value`,
+        /^[A-Za-z0-9.-]+(:\d{1,5})?\/[A-Za-z0-9_.-]+(\?[A-Za-z0-9_=&.-]*)?$/.test(uri),
+        `exporters.postgres.uri: "${uri}" is not host[:port]/database[?options] (no scheme, user or password), e.g. "postgres:5432/messenger?sslmode=require"`,
+      ],
+      [/^[A-Za-z_][A-Za-z0-9_.-]{0,62}$/.test(user), `exporters.postgres.user: "${user}" is not a PostgreSQL user name (letters, digits, "_", "." and "-")`],
+      [
+        typeof props.password === "string" && props.password.trim() !== "",
+        `exporters.postgres.password: "${props.password}" is empty; pass a sensitive Terraform variable's value`,
       ],
     ];
     assertChecks(checks);
@@ -73,10 +90,11 @@ export class PostgresExporter extends Construct {
       context: props.context,
       image: props.image ?? IMAGES.postgresExporter,
       command: flags.length > 0 ? flags : undefined,
-      env: { DATA_SOURCE_NAME: props.dsn },
+      env: { DATA_SOURCE_URI: uri, DATA_SOURCE_USER: user, DATA_SOURCE_PASS_FILE: POSTGRES_PASSWORD_FILE },
+      secretFiles: [{ path: POSTGRES_PASSWORD_FILE, content: props.password }],
       healthcheck: { test: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${PORT}/`] },
       resources: props.resources ?? { memoryMb: 64, cpus: 0.25 },
-      readOnlyRootFilesystem: true,
+      readOnlyRootFilesystem: false,
     });
 
     this.hostname = this.service.hostname;

@@ -127,7 +127,10 @@ export interface PrometheusProps {
   readonly retentionTime?: Duration;
   /** Size limit of the TSDB, e.g. `10GB`. @default "10GB" */
   readonly retentionSize?: string;
-  /** Accept remote write (k6 load-test metrics). @default true */
+  /**
+   * Accept remote write. Off: anyone on its networks (the application's included) could forge series;
+   * k6 writes to the stack's LoadTestReceiver instead. @default false
+   */
   readonly remoteWriteReceiver?: boolean;
   /** @default 100000 */
   readonly maxExemplars?: number;
@@ -208,7 +211,7 @@ export class Prometheus extends Construct {
       dataPath: "/prometheus",
       retentionTime: this.retentionTime,
       retentionSize: this.retentionSize,
-      remoteWriteReceiver: props.remoteWriteReceiver ?? true,
+      remoteWriteReceiver: props.remoteWriteReceiver ?? false,
       externalUrl: props.externalUrl ?? (publishedPort ? `http://localhost:${publishedPort}` : undefined),
     };
 

@@ -1,8 +1,19 @@
-import { Token } from "cdktf";
+import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { JOBS } from "../alerts/jobs";
 import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check } from "./service";
 import { IMAGES, ImageRef } from "./versions";
+
+/** Where the password file is uploaded: JSON `{ "<redis URI>": "<password>" }` (`--redis.password-file`). */
+export const REDIS_PASSWORD_FILE = "/etc/redis_exporter/passwords.json";
+
+/**
+ * The key redis_exporter looks a password up by: the address with `redis://` added when it has no scheme
+ * (exporter/redis.go), which must match the file's key exactly.
+ */
+export function redisPasswordKey(address: string): string {
+  return /^[a-z]+:\/\//.test(address) ? address : `redis://${address}`;
+}
 
 /** The exporter's fixed listen port (`--web.listen-address` default). */
 const PORT = 9121;
@@ -12,15 +23,14 @@ export interface RedisExporterProps {
   readonly context: ServiceContext;
   /**
    * Redis address as the exporter sees it (`REDIS_ADDR`): `redis://host:port`, `rediss://` for TLS, or
-   * plain `host:port`.
-   * A Terraform token is accepted too.
+   * plain `host:port`. A plain string: it is also the key of the password file.
    * @default "redis://redis:6379" (the guide's `redis:6379` on the application's network)
    */
   readonly redisAddress?: string;
   /**
-   * Redis password (`REDIS_PASSWORD`). Pass a Terraform token, normally a sensitive variable's
-   * `.stringValue`, so that only a reference reaches `cdktf.out`. Anyone allowed to `docker inspect` the
-   * container can read it.
+   * Redis password. Pass a Terraform token, normally a sensitive variable's `.stringValue`, so that only
+   * a reference reaches `cdktf.out`. It is uploaded as the JSON password file (`--redis.password-file`,
+   * keyed by the address), not passed as `REDIS_PASSWORD`, which `docker inspect` would show.
    * @default none: Redis without AUTH
    */
   readonly password?: string;
@@ -56,13 +66,13 @@ export class RedisExporter extends Construct {
     const checks: Check[] = [
       [
         // The exporter prefixes "redis://" to an address without a scheme, so "host:port" is fine too.
-        Token.isUnresolved(addr) || /^((rediss?|unix):\/\/\S+|[A-Za-z0-9.-]+:\d{1,5})$/.test(addr),
-        `redisExporter.redisAddress: "${addr}" is not a Redis address; use "redis://host:port", ` +
-          `"rediss://host:port", "unix:///path" or "host:port"`,
+        /^((rediss?):\/\/[A-Za-z0-9.-]+:\d{1,5}(\/\d{1,2})?|unix:\/\/\/[A-Za-z0-9_./-]+|[A-Za-z0-9.-]+:\d{1,5})$/.test(addr),
+        `exporters.redis.address: "${addr}" is not a Redis address; use "redis://host:port", ` +
+          `"rediss://host:port", "unix:///path" or "host:port" (no user or password: that is exporters.redis.password)`,
       ],
       [
         props.password === undefined || props.password !== "",
-        `redisExporter.password: "" is empty; leave it out for a Redis without AUTH, or pass a sensitive variable`,
+        `exporters.redis.password: "" is empty; leave it out for a Redis without AUTH, or pass a sensitive variable`,
       ],
     ];
     assertChecks(checks);
@@ -72,13 +82,13 @@ export class RedisExporter extends Construct {
       context: props.context,
       image: props.image ?? IMAGES.redisExporter,
       // /scrape?target=… would log in to any address a caller names with this exporter's password.
-      command: ["--disable-scrape-endpoint"],
-      env: {
-        REDIS_ADDR: addr,
-        ...(props.password !== undefined ? { REDIS_PASSWORD: props.password } : {}),
-      },
+      command: ["--disable-scrape-endpoint", ...(props.password !== undefined ? [`--redis.password-file=${REDIS_PASSWORD_FILE}`] : [])],
+      env: { REDIS_ADDR: addr },
+      // The password as a file, not an environment variable that `docker inspect` shows.
+      secretFiles: props.password !== undefined ? [{ path: REDIS_PASSWORD_FILE, content: Fn.jsonencode({ [redisPasswordKey(addr)]: props.password }) }] : undefined,
       resources: props.resources ?? { memoryMb: 64, cpus: 0.25 },
-      readOnlyRootFilesystem: true,
+      // An uploaded file needs a writable root filesystem (Docker's archive API refuses a read-only one).
+      readOnlyRootFilesystem: props.password === undefined,
     });
 
     this.hostname = this.service.hostname;

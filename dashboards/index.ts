@@ -62,6 +62,8 @@ export interface StackComponents {
   readonly jaeger: boolean;
   /** blackbox-exporter's probes (WebSocket availability). @default true */
   readonly blackbox?: boolean;
+  /** k6 results (federated from the load-test receiver): the Load Testing dashboard. @default false */
+  readonly loadTesting?: boolean;
 }
 
 /**
@@ -89,9 +91,9 @@ export function buildDashboards(options: DashboardOptions): DashboardFile[] {
   if (e.redis) files.push(cache(ctx));
   if (e.node) files.push(hostsNetwork(ctx));
   if (e.cadvisor) files.push(containers(ctx));
+  files.push(capacityPlanning(ctx, e));
+  if (options.components?.loadTesting) files.push(loadTesting(ctx, e));
   files.push(
-    capacityPlanning(ctx, e),
-    loadTesting(ctx, e),
     stackHealth(ctx, components),
     logsTraces(ctx, options.applicationServices ?? DEFAULT_APPLICATION_SERVICES, components),
   );

@@ -9,7 +9,7 @@ export const E2E_STACK = "e2e";
 /** The Docker network of the peers (application, database, webhook receiver), made by the rig. */
 export const E2E_APP_NETWORK = "e2e-app";
 /** Host ports of the run: not the defaults, so a Prometheus of the machine itself cannot be confused with it. */
-export const E2E_PORTS = { prometheus: 19090, alertmanager: 19093 } as const;
+export const E2E_PORTS = { prometheus: 19090, alertmanager: 19093, k6Receiver: 19091 } as const;
 /** The alert whose threshold the redeploy changes, and its new value. */
 export const REDEPLOY_OVERRIDE = { alert: "HighCPUUsage", threshold: 0.91 } as const;
 
@@ -48,13 +48,16 @@ export function e2eConfig(phase: "cold" | "redeploy", statePath: string, dataPro
       routing: { defaultReceiver: "e2e-webhook", heartbeat: "e2e-webhook" },
     },
     grafana: { enabled: deployable("grafana") },
+    // The k6 receiver (the pinned Prometheus image): k6 results are pushed to it from the host.
+    loadTesting: { enabled: true, publishedPort: E2E_PORTS.k6Receiver },
     loki: { enabled: deployable("loki") },
     alloy: { enabled: deployable("alloy") && deployable("loki") },
     jaeger: { enabled: deployable("jaeger") },
     exporters: {
       node: { enabled: deployable("nodeExporter") },
       cadvisor: { enabled: deployable("cadvisor") },
-      postgres: { enabled: deployable("postgresExporter") },
+      // The peer database's superuser; its password is TF_VAR_postgres_exporter_password.
+      postgres: { enabled: deployable("postgresExporter"), user: "postgres" },
       redis: { enabled: deployable("redisExporter") },
       blackbox: { enabled: deployable("blackboxExporter") },
     },

@@ -281,7 +281,7 @@ async function main(buildOnly: boolean): Promise<number> {
       TF_IN_AUTOMATION: "1",
       TF_VAR_docker_host: dockerd.host,
       TF_VAR_e2e_webhook_url: "http://webhook:8080/cgi-bin/hook",
-      TF_VAR_postgres_exporter_dsn: `postgresql://postgres:${pgPassword}@postgres:5432/postgres?sslmode=disable`,
+      TF_VAR_postgres_exporter_password: pgPassword,
       [E2E_ENV.phase]: phase,
       [E2E_ENV.state]: statePath,
     });
@@ -409,6 +409,33 @@ async function main(buildOnly: boolean): Promise<number> {
       );
       const n = JSON.parse(line) as { receiver: string; status: string; alerts: { labels: Record<string, string> }[] };
       return `receiver ${n.receiver}, status ${n.status}, ${n.alerts.length} alert(s), ${((Date.now() - deployStart) / 1000).toFixed(0)} s after the deploy started`;
+    });
+    await report.check("k6 results: pushed to the receiver's host port, federated into Prometheus as job k6; Prometheus itself takes no remote write", async () => {
+      const promtool = binaries.prometheus!.promtool;
+      const file = path.join(work, "k6-sample.prom");
+      fs.writeFileSync(file, "# TYPE k6_vus gauge\nk6_vus 7\n# TYPE forged_series gauge\nforged_series 1\n");
+      const push = (url: string) =>
+        runLogged(promtool, ["push", "metrics", url, file, "--label=testid=e2e"], { cwd: work, env: process.env, log: path.join(logs, "promtool-push.log"), timeoutMs: 60_000 });
+      const toReceiver = await push(`http://127.0.0.1:${E2E_PORTS.k6Receiver}/api/v1/write`);
+      if (toReceiver.code !== 0) throw new Error(`push to the receiver: exit ${toReceiver.code}\n${toReceiver.output}`);
+      const toPrometheus = await push(`http://127.0.0.1:${E2E_PORTS.prometheus}/api/v1/write`);
+      if (toPrometheus.code === 0) throw new Error("Prometheus accepted a remote write: its receiver must be off");
+      const k6 = await waitUntil(
+        "k6_vus{testid=\"e2e\"} in Prometheus",
+        async () => {
+          const r = await prom.query('k6_vus{testid="e2e"}');
+          return r.length === 1 && r[0].value === 7 ? r[0] : undefined;
+        },
+        { timeoutMs: WAIT_MS.targets, intervalMs: 1000 },
+      );
+      const forged = await prom.query("forged_series");
+      if (forged.length > 0) throw new Error(`a non-k6 series was federated: ${JSON.stringify(forged)}`);
+      // The receiver is on the stack network only: the application's containers cannot even resolve it.
+      const fromApp = await dockerd
+        .docker(["exec", PEERS.messenger, "wget", "-q", "-T", "3", "-O", "/dev/null", "http://k6-receiver:9090/-/healthy"])
+        .then(() => "reached", (e: Error) => e.message.split("\n").filter((l) => l.trim()).slice(-1)[0] ?? "failed");
+      if (fromApp === "reached") throw new Error("an application container reached the k6 receiver");
+      return `k6_vus{job="${k6.metric.job}",testid="e2e"} = ${k6.value}; forged_series not federated; Prometheus refused the push (exit ${toPrometheus.code}); from the app network: ${fromApp}`;
     });
     for (const [key, l] of notDeployed) {
       if (l.kind === "unbuildable") console.log(`NOT DEPLOYED  ${key}: its checks (${checksOf(key)}) cannot run: ${l.reason}`);

@@ -136,6 +136,12 @@ export function validateBackend(config: BackendConfig): string[] {
       problems.push(`backend.${field}: credentials never go into the config; remove it and set ${env} in the environment (CI secret)`);
     }
   }
+  // A backend block takes no expressions: Terraform refuses "${" there, and a "%{" would be one.
+  for (const [field, value] of Object.entries(raw)) {
+    if (typeof value === "string" && /[$%]\{/.test(value)) {
+      problems.push(`backend.${field}: "${value}" contains a Terraform template sequence ("\${" or "%{"), which a backend setting cannot hold; {stack} is the only placeholder`);
+    }
+  }
   const url = (field: string, value: string | undefined): void => {
     if (value !== undefined && !/^https?:\/\/[^\s/]+/.test(value)) {
       problems.push(`backend.${field}: "${value}" is not an http(s):// URL`);

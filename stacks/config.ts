@@ -68,8 +68,6 @@ export interface PrometheusOptions extends ServiceOptions {
   readonly retentionTime?: DurationLike;
   /** Largest TSDB size kept, e.g. `10GB`; whichever limit is reached first applies. @default "10GB" */
   readonly retentionSize?: string;
-  /** Accept remote write, for k6 load-test metrics. @default true */
-  readonly remoteWriteReceiver?: boolean;
   /** @default 100000 */
   readonly maxExemplars?: number;
   /** Host port, bound to `bindAddress`; `false` publishes nothing. @default 9090 */
@@ -121,6 +119,19 @@ export interface LokiOptions extends OptionalServiceOptions {
 
 export interface AlloyOptions extends OptionalServiceOptions {}
 
+export interface LoadTestingOptions extends ServiceOptions {
+  /**
+   * Run the k6 receiver (a Prometheus with the remote-write receiver, on the stack network only), federate
+   * its `k6_*` series into the stack's Prometheus as job `k6`, and add the Load Testing dashboard. Off,
+   * nothing accepts remote write. @default false
+   */
+  readonly enabled?: boolean;
+  /** Host port k6 writes to, on `bindAddress`; `false` publishes nothing (k6 then runs on the stack network). @default 9091 */
+  readonly publishedPort?: number | false;
+  /** @default 7d */
+  readonly retentionTime?: DurationLike;
+}
+
 export interface DockerSocketProxyOptions {
   /** The Docker socket on the host. @default "/var/run/docker.sock" */
   readonly socket?: string;
@@ -140,8 +151,12 @@ export interface JaegerOptions extends OptionalServiceOptions {
 }
 
 export interface PostgresExporterOptions extends OptionalServiceOptions {
-  /** The connection string (`postgresql://user:pass@host:5432/db?sslmode=…`). @default secret("postgres_exporter_dsn") */
-  readonly dsn?: SecretRef;
+  /** `host[:port]/database[?options]`, without user or password. @default "postgres:5432/postgres?sslmode=disable" */
+  readonly uri?: string;
+  /** The exporter's database user. @default "postgres_exporter" */
+  readonly user?: string;
+  /** Its password, uploaded as a file (`DATA_SOURCE_PASS_FILE`). @default secret("postgres_exporter_password") */
+  readonly password?: SecretRef;
 }
 
 export interface RedisExporterOptions extends OptionalServiceOptions {
@@ -257,6 +272,8 @@ export interface MonitoringConfig {
   readonly grafana?: GrafanaOptions;
   readonly loki?: LokiOptions;
   readonly alloy?: AlloyOptions;
+  /** k6 load tests: where their results are written, and the Load Testing dashboard. @default off */
+  readonly loadTesting?: LoadTestingOptions;
   /**
    * The read-only Docker API gate for Alloy and cAdvisor (wollomatic/socket-proxy): deployed when either
    * is enabled; the only container that mounts the Docker socket.
@@ -312,7 +329,9 @@ export class Problems {
     try {
       return f();
     } catch (e) {
-      for (const line of (e as Error).message.split("\n")) {
+      // A nested config error brings its own list; its header is not a problem.
+      const lines = e instanceof ConfigError ? e.problems : (e as Error).message.split("\n");
+      for (const line of lines) {
         this.add(line.replace(/^\s*- /, ""));
       }
       return fallback;
@@ -325,6 +344,11 @@ export class Problems {
       return value;
     }
     return this.capture(() => Duration.parse(value ?? fallback, field), Duration.parse(fallback));
+  }
+
+  /** Whether a problem was found: checks that depend on the whole config skip themselves then (no cascade). */
+  public get any(): boolean {
+    return this.list.length > 0;
   }
 
   public throwIfAny(): void {

@@ -95,6 +95,11 @@ export function configureDockerHost(scope: Construct, config: DockerHostConfig =
   if (config.tls !== undefined && kind !== "tcp") {
     problems.push(`dockerHost.tls: only applies to tcp:// hosts, but dockerHost.url is "${url}"`);
   }
+  (config.sshOpts ?? []).forEach((o, i) => {
+    if (!/^[A-Za-z0-9_.,:=\/@+-]+$/.test(o)) {
+      problems.push(`dockerHost.sshOpts[${i}]: "${o}" is not an ssh option word (letters, digits and _.,:=/@+-, e.g. "-o" or "ServerAliveInterval=30")`);
+    }
+  });
   if (config.sshOpts !== undefined && kind !== "ssh") {
     problems.push(`dockerHost.sshOpts: only applies to ssh:// hosts, but dockerHost.url is "${url}"`);
   }

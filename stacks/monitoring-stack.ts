@@ -9,6 +9,7 @@ import { buildDashboards, DashboardFile, grafanaRunbookLink, renderDashboard } f
 import { Alertmanager, Receiver } from "../constructs/alertmanager";
 import { Alloy } from "../constructs/alloy";
 import { DockerSocketProxy } from "../constructs/docker-socket-proxy";
+import { LoadTestReceiver } from "../constructs/load-test-receiver";
 import { BlackboxExporter } from "../constructs/blackbox-exporter";
 import { Cadvisor } from "../constructs/cadvisor";
 import { NodeExporter } from "../constructs/node-exporter";
@@ -89,6 +90,7 @@ export class MonitoringStack extends TerraformStack {
       loki: config.loki?.enabled ?? true,
       blackbox: config.exporters?.blackbox?.enabled ?? true,
       grafana: config.grafana?.enabled ?? true,
+      loadTesting: config.loadTesting?.enabled ?? false,
     };
 
     if (!/^[a-z][a-z0-9-]{0,40}$/.test(name)) {
@@ -99,6 +101,13 @@ export class MonitoringStack extends TerraformStack {
     }
     if (!gateway) {
       problems.add(`network.subnet: "${subnet}" is not an IPv4 network address with a prefix from /16 to /28, e.g. "172.30.0.0/24"`);
+    }
+    // Docker's network name rule; it also keeps Terraform template sequences out of the names.
+    const NETWORK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
+    for (const [field, value] of [["network.name", config.network?.name], ["network.applicationNetwork", config.network?.applicationNetwork]] as const) {
+      if (value !== undefined && !NETWORK_NAME.test(value)) {
+        problems.add(`${field}: "${value}" is not a Docker network name (letters, digits, "_", "." and "-", starting with a letter or digit)`);
+      }
     }
     if (appTargets.length === 0) {
       problems.add("application.targets: the list is empty; give at least one host:port, e.g. \"chat-server:8080\"");
@@ -298,13 +307,15 @@ export class MonitoringStack extends TerraformStack {
       enabled.postgres
         ? capture(() => {
             const pg = config.exporters?.postgres;
-            const dsn = secretToken(
-              "exporters.postgres.dsn",
-              pg?.dsn ?? { variable: "postgres_exporter_dsn", description: "PostgreSQL connection string for postgres-exporter, e.g. postgresql://monitor:…@postgres:5432/messenger?sslmode=disable" },
+            const password = secretToken(
+              "exporters.postgres.password",
+              pg?.password ?? { variable: "postgres_exporter_password", description: "Password of postgres-exporter's database user (exporters.postgres.user)" },
             );
             return new PostgresExporter(this, "postgres-exporter", {
               context: withApp,
-              dsn: dsn ?? "",
+              uri: pg?.uri,
+              user: pg?.user,
+              password: password ?? "",
               resources: pg?.resources,
               image: pg?.image,
             });
@@ -346,6 +357,20 @@ export class MonitoringStack extends TerraformStack {
       ...exporters.filter((e) => e !== undefined).map((e) => e.scrapeTarget),
       ...(blackbox?.scrapeTargets ?? []),
     ];
+    // k6 writes here, not into Prometheus: the receiver is on the stack network only (docs/services.md).
+    const loadTest = enabled.loadTesting
+      ? capture(
+          () =>
+            new LoadTestReceiver(this, "k6-receiver", {
+              context: base,
+              publishedPort: config.loadTesting?.publishedPort,
+              retentionTime:
+                config.loadTesting?.retentionTime === undefined ? undefined : problems.duration("loadTesting.retentionTime", config.loadTesting.retentionTime, "7d"),
+              resources: config.loadTesting?.resources,
+              image: config.loadTesting?.image,
+            }),
+        )
+      : undefined;
     const scrapeTargets: ScrapeTarget[] = [
       {
         job: JOBS.application,
@@ -357,6 +382,7 @@ export class MonitoringStack extends TerraformStack {
       },
       ...[alertmanager, loki, alloy, this.jaeger].filter((c) => c !== undefined).map((c) => c.scrapeTarget),
       ...exporterTargets,
+      ...(loadTest ? [loadTest.federateTarget] : []),
     ];
     if (enabled.minio) {
       const minio = config.exporters?.minio ?? {};
@@ -394,7 +420,7 @@ export class MonitoringStack extends TerraformStack {
           scrapeInterval,
           // The same thresholds the (possibly overridden) alerts use, so panel lines match them.
           thresholds: effectiveThresholds(ruleOptions),
-          components: { alloy: alloy !== undefined, jaeger: this.jaeger !== undefined, blackbox: blackbox !== undefined },
+          components: { alloy: alloy !== undefined, jaeger: this.jaeger !== undefined, blackbox: blackbox !== undefined, loadTesting: loadTest !== undefined },
           // Grafana hosts the runbooks the alerts link to, unless the user gave a base URL of their own.
           runbookAlerts: ruleOptions.runbookLink ? resolveAlerts(ruleOptions) : undefined,
         }),
@@ -436,7 +462,6 @@ export class MonitoringStack extends TerraformStack {
           evaluationInterval,
           retentionTime,
           retentionSize: promOpts.retentionSize,
-          remoteWriteReceiver: promOpts.remoteWriteReceiver,
           maxExemplars: promOpts.maxExemplars,
           publishedPort: promOpts.publishedPort,
           externalUrl: promOpts.externalUrl,
@@ -445,11 +470,13 @@ export class MonitoringStack extends TerraformStack {
         }),
     );
 
-    const findings = stackProvenance({
+    // The provenance check reads what the whole config scrapes: after an invalid setting, a service that
+    // could not be built would make its own panels and rules look orphaned. It runs on a valid config
+    // only, so one mistake is one problem (no cascade).
+    const findings = problems.any ? [] : stackProvenance({
       ruleGroups: this.ruleGroups,
       dashboards,
       scrapedJobs: [JOBS.prometheus, ...scrapeTargets.map((t) => t.job)],
-      remoteWrite: promOpts.remoteWriteReceiver ?? true,
       application: app.metrics ?? DEFAULT_APPLICATION_METRICS,
       bucketPolicy: config.provenance?.bucketPolicy,
       extraTargetLabels: Object.fromEntries(

@@ -1,5 +1,5 @@
 import { RuleGroup, isAlertRule } from "../alerts";
-import { K6_JOB, MetricDeclaration, buildCatalog, checkProvenance, Finding } from "../alerts/catalog";
+import { MetricDeclaration, buildCatalog, checkProvenance, Finding } from "../alerts/catalog";
 import { DashboardFile, dashboardExpressions } from "../dashboards";
 
 /** Input of {@link stackProvenance}: everything of one stack that queries metrics, and what it scrapes. */
@@ -8,8 +8,6 @@ export interface StackProvenanceInput {
   readonly dashboards: readonly DashboardFile[];
   /** Jobs Prometheus scrapes (a disabled exporter's job is absent, so its metrics are unknown). */
   readonly scrapedJobs: readonly string[];
-  /** Whether k6 results arrive by remote write. */
-  readonly remoteWrite: boolean;
   /** The application's declared metrics. */
   readonly application: readonly MetricDeclaration[];
   /** @default "error" */
@@ -27,7 +25,7 @@ export function stackProvenance(input: StackProvenanceInput): Finding[] {
   const rules = input.ruleGroups.flatMap((g) => g.rules.map((r) => ({ group: g.name, rule: r })));
   return checkProvenance({
     catalog: buildCatalog({
-      scrapedJobs: input.remoteWrite ? [...input.scrapedJobs, K6_JOB] : input.scrapedJobs,
+      scrapedJobs: input.scrapedJobs,
       application: input.application,
       extraTargetLabels: input.extraTargetLabels,
     }),

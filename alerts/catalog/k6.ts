@@ -1,6 +1,9 @@
 import { CatalogSource, counter, gauge, MetricDeclaration } from "./types";
 
-/** Pseudo job of the k6 load-test metrics that arrive through Prometheus' remote-write receiver. */
+/**
+ * Job of the k6 load-test metrics: k6 remote-writes them to the stack's k6 receiver, and Prometheus
+ * federates the `k6_*` series from it under this job (constructs/load-test-receiver.ts).
+ */
 export const K6_JOB = "k6";
 
 /** Tags k6 attaches to HTTP samples (system tags), plus the test-wide `testid` tag users commonly set. */
@@ -47,7 +50,7 @@ export function k6Metrics(trendStats: readonly string[] = DEFAULT_TREND_STATS): 
   ];
 }
 
-/** k6 with the output's defaults. Remote-written series carry no job/instance target labels. */
+/** k6 with the output's defaults. The series carry job/instance of the federation scrape (job "k6"). */
 export const K6: CatalogSource = {
   job: K6_JOB,
   version: "experimental-prometheus-rw output, default options",
@@ -58,6 +61,6 @@ export const K6: CatalogSource = {
     "Counters end in _total, Rates in _rate, Trends become one gauge per K6_PROMETHEUS_RW_TREND_STATS stat (default p(99) → _p99). " +
     "Trend stats carry no unit suffix but time values are in seconds, so the guide's k6_http_req_duration p99 is k6_http_req_duration_p99 and k6_http_reqs is k6_http_reqs_total. " +
     "Tags become labels; only the system tags k6 sets by default are listed.",
-  targetLabels: [],
+  targetLabels: ["job", "instance"],
   metrics: k6Metrics(),
 };

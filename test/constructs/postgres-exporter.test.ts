@@ -6,12 +6,12 @@ import { PostgresExporter, PostgresExporterProps } from "../../constructs/postgr
 import { IMAGES } from "../../constructs/versions";
 import { context, synth, theContainer } from "./service-test-support";
 
-const SECRET = "postgresql://monitor:s3cret@postgres:5432/chat?sslmode=disable";
+const SECRET = "s3cret";
 
 function build(props: Partial<PostgresExporterProps> = {}) {
   return synth((scope) => {
-    const dsn = new TerraformVariable(scope, "postgres_dsn", { type: "string", sensitive: true, default: SECRET });
-    return new PostgresExporter(scope, "pg", { context, dsn: dsn.stringValue, ...props });
+    const password = new TerraformVariable(scope, "postgres_password", { type: "string", sensitive: true, default: SECRET });
+    return new PostgresExporter(scope, "pg", { context, password: password.stringValue, ...props });
   });
 }
 
@@ -26,14 +26,14 @@ describe("PostgresExporter defaults", () => {
     expect(pg.statStatements).toBe(true);
   });
 
-  test("container: image user, read-only root, nothing published, stat_statements on", () => {
+  test("container: image user, writable root (the password file is an upload), nothing published, stat_statements on", () => {
     expect(out).toHaveResourceWithProperties(Image, {
       name: `${IMAGES.postgresExporter.repository}:${IMAGES.postgresExporter.tag}`,
     });
     expect(out).toHaveResourceWithProperties(Container, {
       name: "monitoring-postgres-exporter",
       command: ["--collector.stat_statements"],
-      read_only: true,
+      read_only: false,
       memory: 64,
       cpus: "0.25",
       ports: [],
@@ -43,10 +43,16 @@ describe("PostgresExporter defaults", () => {
     expect(theContainer(json).command).not.toContain("--auto-discover-databases");
   });
 
-  test("the DSN reaches the container as DATA_SOURCE_NAME by reference only", () => {
-    expect(theContainer(json).env).toEqual(["DATA_SOURCE_NAME=${var.postgres_dsn}"]);
+  test("the password is an uploaded file, by reference only; the environment holds no secret", () => {
+    const c = theContainer(json);
+    expect(c.env.sort()).toEqual([
+      "DATA_SOURCE_PASS_FILE=/etc/postgres_exporter/password",
+      "DATA_SOURCE_URI=postgres:5432/postgres?sslmode=disable",
+      "DATA_SOURCE_USER=postgres_exporter",
+    ]);
+    expect(c.upload).toEqual([{ file: "/etc/postgres_exporter/password", content: "${var.postgres_password}", permissions: "0444" }]);
     const withoutVariables = { ...json, variable: undefined };
-    expect(JSON.stringify(withoutVariables)).not.toContain("s3cret");
+    expect(JSON.stringify(withoutVariables)).not.toContain(SECRET);
   });
 });
 
@@ -57,9 +63,10 @@ describe("PostgresExporter props", () => {
     expect(built.statStatements).toBe(false);
   });
 
-  test("a plain DSN string is accepted too", () => {
-    const { json } = synth((scope) => new PostgresExporter(scope, "pg", { context, dsn: "postgresql://postgres:5432/chat" }));
-    expect(theContainer(json).env).toEqual(["DATA_SOURCE_NAME=postgresql://postgres:5432/chat"]);
+  test("uri and user", () => {
+    const { json } = build({ uri: "db.internal:6432/messenger?sslmode=require", user: "monitor" });
+    expect(theContainer(json).env).toContain("DATA_SOURCE_URI=db.internal:6432/messenger?sslmode=require");
+    expect(theContainer(json).env).toContain("DATA_SOURCE_USER=monitor");
   });
 
   test("resources and image", () => {
@@ -73,10 +80,19 @@ describe("PostgresExporter props", () => {
 });
 
 describe("PostgresExporter validation", () => {
-  test("empty dsn", () => {
-    expect(() => synth((scope) => new PostgresExporter(scope, "pg", { context, dsn: " " }))).toThrow(
-      /postgresExporter\.dsn: " " is empty/,
+  test("empty password", () => {
+    expect(() => synth((scope) => new PostgresExporter(scope, "pg", { context, password: " " }))).toThrow(
+      'exporters.postgres.password: " " is empty; pass a sensitive Terraform variable\'s value',
     );
+  });
+
+  test.each<[Partial<PostgresExporterProps>, string]>([
+    [{ uri: "postgresql://u:p@db:5432/x" }, 'exporters.postgres.uri: "postgresql://u:p@db:5432/x" is not host[:port]/database[?options] (no scheme, user or password)'],
+    [{ uri: "db:5432" }, 'exporters.postgres.uri: "db:5432" is not host[:port]/database[?options]'],
+    [{ uri: "db:5432/x?a=${file(\"/etc/passwd\")}" }, "exporters.postgres.uri: "],
+    [{ user: "x y" }, 'exporters.postgres.user: "x y" is not a PostgreSQL user name'],
+  ])("%j is refused", (props, message) => {
+    expect(() => build(props)).toThrow(message);
   });
 
   test("moving image tag", () => {

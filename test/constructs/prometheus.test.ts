@@ -18,7 +18,7 @@ function synth(props: Partial<ConstructorParameters<typeof Prometheus>[2]> = {})
 }
 
 describe("Prometheus", () => {
-  test("defaults: 15s intervals, 15d/10GB retention, remote write and exemplars on, port 9090 on loopback", () => {
+  test("defaults: 15s intervals, 15d/10GB retention, exemplars on, remote write OFF, port 9090 on loopback", () => {
     const { out, prom } = synth();
     const container = only(out, "docker_container") as any;
 
@@ -31,7 +31,6 @@ describe("Prometheus", () => {
       "--storage.tsdb.retention.time=15d",
       "--storage.tsdb.retention.size=10GB",
       "--enable-feature=exemplar-storage",
-      "--web.enable-remote-write-receiver",
       "--web.external-url=http://localhost:9090",
     ]);
     expect(container.ports).toEqual([{ internal: 9090, external: 9090, ip: "127.0.0.1", protocol: "tcp" }]);
@@ -80,7 +79,7 @@ describe("Prometheus", () => {
       evaluationInterval: Duration.parse("1m"),
       retentionTime: Duration.parse("30d"),
       retentionSize: "50GB",
-      remoteWriteReceiver: false,
+      remoteWriteReceiver: true,
       maxExemplars: 5000,
       publishedPort: 19090,
       externalUrl: "https://prom.example.com",
@@ -91,7 +90,7 @@ describe("Prometheus", () => {
     const container = only(out, "docker_container") as any;
     expect(container.command).toContain("--storage.tsdb.retention.time=30d");
     expect(container.command).toContain("--storage.tsdb.retention.size=50GB");
-    expect(container.command).not.toContain("--web.enable-remote-write-receiver");
+    expect(container.command).toContain("--web.enable-remote-write-receiver");
     expect(container.command).toContain("--web.external-url=https://prom.example.com");
     expect(container.ports[0]).toMatchObject({ internal: 9090, external: 19090 });
     expect(container.memory).toBe(4096);

@@ -2,7 +2,7 @@ import { Container } from "@cdktf/provider-docker/lib/container";
 import { Image } from "@cdktf/provider-docker/lib/image";
 import { TerraformVariable } from "cdktf";
 import { JOBS } from "../../alerts/jobs";
-import { RedisExporter, RedisExporterProps } from "../../constructs/redis-exporter";
+import { REDIS_PASSWORD_FILE, RedisExporter, RedisExporterProps, redisPasswordKey } from "../../constructs/redis-exporter";
 import { IMAGES } from "../../constructs/versions";
 import { context, synth, theContainer } from "./service-test-support";
 
@@ -52,20 +52,24 @@ describe("RedisExporter props", () => {
     expect(out).toHaveResourceWithProperties(Container, { env: ["REDIS_ADDR=redis:6379"] });
   });
 
-  test("password from a sensitive variable reaches REDIS_PASSWORD by reference only", () => {
+  test("a password from a sensitive variable becomes the password file, keyed by the address; not an environment variable", () => {
     const { json } = synth((scope) => {
       const pw = new TerraformVariable(scope, "redis_password", { type: "string", sensitive: true });
-      return new RedisExporter(scope, "redis", { context, password: pw.stringValue });
+      return new RedisExporter(scope, "redis", { context, redisAddress: "cache:6379", password: pw.stringValue });
     });
-    expect(theContainer(json).env).toEqual(["REDIS_ADDR=redis://redis:6379", "REDIS_PASSWORD=${var.redis_password}"]);
+    const c = theContainer(json);
+    expect(c.env).toEqual(["REDIS_ADDR=cache:6379"]);
+    expect(c.command).toEqual(["--disable-scrape-endpoint", `--redis.password-file=${REDIS_PASSWORD_FILE}`]);
+    // The exporter adds redis:// to a bare host:port before it looks the password up.
+    expect(c.upload).toEqual([{ file: REDIS_PASSWORD_FILE, content: '${jsonencode({"redis://cache:6379" = var.redis_password})}', permissions: "0444" }]);
+    // An upload needs a writable root filesystem; without a password the exporter stays read-only.
+    expect(c.read_only).toBe(false);
   });
 
-  test("redisAddress may be a Terraform token", () => {
-    const { json } = synth((scope) => {
-      const addr = new TerraformVariable(scope, "redis_addr", { type: "string" });
-      return new RedisExporter(scope, "redis", { context, redisAddress: addr.stringValue });
-    });
-    expect(theContainer(json).env).toEqual(["REDIS_ADDR=${var.redis_addr}"]);
+  test("the password file's key is the address as the exporter normalizes it", () => {
+    expect(redisPasswordKey("redis:6379")).toBe("redis://redis:6379");
+    expect(redisPasswordKey("rediss://cache:6380")).toBe("rediss://cache:6380");
+    expect(redisPasswordKey("unix:///run/redis.sock")).toBe("unix:///run/redis.sock");
   });
 
   test("resources and image", () => {
@@ -77,9 +81,11 @@ describe("RedisExporter props", () => {
 
 describe("RedisExporter validation", () => {
   test.each<[string, Partial<RedisExporterProps>, RegExp]>([
-    ["address with a path", { redisAddress: "redis/6379" }, /redisExporter\.redisAddress: "redis\/6379" is not a Redis address/],
-    ["address without port", { redisAddress: "redis" }, /redisExporter\.redisAddress: "redis" is not a Redis address/],
-    ["empty password", { password: "" }, /redisExporter\.password: "" is empty; leave it out/],
+    ["address with a path", { redisAddress: "redis/6379" }, /exporters\.redis\.address: "redis\/6379" is not a Redis address/],
+    ["address without port", { redisAddress: "redis" }, /exporters\.redis\.address: "redis" is not a Redis address/],
+    ["address with a password", { redisAddress: "redis://:pw@redis:6379" }, /exporters\.redis\.address: "redis:\/\/:pw@redis:6379" is not a Redis address; .* \(no user or password: that is exporters\.redis\.password\)/],
+    ["address with an interpolation", { redisAddress: "redis://${var.x}:6379" }, /exporters\.redis\.address: "redis:\/\/\$\{var\.x\}:6379" is not a Redis address/],
+    ["empty password", { password: "" }, /exporters\.redis\.password: "" is empty; leave it out/],
   ])("%s", (_name, props, message) => {
     expect(() => build(props)).toThrow(message);
   });

@@ -5,9 +5,12 @@ import type { DashboardFile } from "../../dashboards/common";
 /** Every exporter on: the stack's full set of dashboards. */
 export const ALL_EXPORTERS = { node: true, cadvisor: true, postgres: true, redis: true, minio: true } as const;
 
-/** Builds the dashboards with the given overrides over the full default options. */
+/** Every optional component on, load testing included: the stack's full set of dashboards. */
+export const ALL_COMPONENTS = { alloy: true, jaeger: true, blackbox: true, loadTesting: true } as const;
+
+/** Builds the dashboards with the given overrides over the full options (every exporter and component). */
 export function build(overrides: Partial<DashboardOptions> = {}): DashboardFile[] {
-  return buildDashboards({ exporters: ALL_EXPORTERS, applicationJob: "performance-metrics", ...overrides });
+  return buildDashboards({ exporters: ALL_EXPORTERS, applicationJob: "performance-metrics", components: ALL_COMPONENTS, ...overrides });
 }
 
 /** The dashboard with this uid, or a failing assertion. */

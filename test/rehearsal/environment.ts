@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { Testing } from "cdktf";
 import { RECORDED } from "../../alerts";
@@ -10,6 +12,7 @@ import {
   nodeExporterFlags,
 } from "../../constructs/node-exporter";
 import { postgresExporterFlags } from "../../constructs/postgres-exporter";
+import { redisPasswordKey } from "../../constructs/redis-exporter";
 import { prometheusFlags } from "../../constructs/prometheus";
 import { MonitoringStack } from "../../stacks/monitoring-stack";
 import { RehearsalFiles, RehearsalIntervals, rehearsalConfig, writeRehearsalFiles } from "./config";
@@ -191,11 +194,18 @@ export class RehearsalEnvironment {
     const second: string[] = [];
     if (jobs.has(JOBS.redisExporter)) {
       const dir = this.pm.dir("redis");
+      // Redis with AUTH, and the exporter reading the password as the container does: a JSON file keyed
+      // by the address (--redis.password-file), nothing in the environment. A wrong key or format would
+      // leave redis_up at 0 and fire RedisDown.
+      const password = randomBytes(12).toString("hex");
+      const address = `redis://${loopback(p.redis)}`;
+      const passwordFile = path.join(dir, "passwords.json");
+      fs.writeFileSync(passwordFile, JSON.stringify({ [redisPasswordKey(address)]: password }), { mode: 0o644 });
       this.define(
         "redis-server",
         {
           command: PROGRAMS.redisServer.path,
-          args: ["--bind", LOOPBACK, "--port", String(p.redis), "--dir", dir, "--save", "", "--appendonly", "no", "--protected-mode", "yes"],
+          args: ["--bind", LOOPBACK, "--port", String(p.redis), "--dir", dir, "--save", "", "--appendonly", "no", "--protected-mode", "yes", "--requirepass", password],
         },
         () => isListening(p.redis),
       );
@@ -204,9 +214,9 @@ export class RehearsalEnvironment {
         "redis-exporter",
         {
           command: PROGRAMS.redisExporter.path,
-          // REDIS_ADDR as the construct sets it; only the address differs.
-          args: [`--web.listen-address=${loopback(p.redisExporter)}`],
-          env: { REDIS_ADDR: `redis://${loopback(p.redis)}` },
+          // REDIS_ADDR and the password file as the construct sets them; only the paths differ.
+          args: [`--web.listen-address=${loopback(p.redisExporter)}`, `--redis.password-file=${passwordFile}`],
+          env: { REDIS_ADDR: address },
         },
         httpOk(`http://${loopback(p.redisExporter)}/metrics`),
       );
@@ -228,7 +238,9 @@ export class RehearsalEnvironment {
         {
           command: PROGRAMS.postgresExporter.path,
           args: [...flags, `--web.listen-address=${loopback(p.postgresExporter)}`],
-          env: { DATA_SOURCE_NAME: `postgresql://postgres@${loopback(p.postgres)}/postgres?sslmode=disable` },
+          // As the container: URI and user in the environment, the password in a file (DATA_SOURCE_PASS_FILE);
+          // TCP connections need the password (scram-sha-256), so a wrong file means pg_up 0 and PostgresDown.
+          env: { DATA_SOURCE_URI: `${loopback(p.postgres)}/postgres?sslmode=disable`, DATA_SOURCE_USER: "postgres", DATA_SOURCE_PASS_FILE: this.postgresPasswordFile },
         },
         httpOk(`http://${loopback(p.postgresExporter)}/metrics`),
       );
@@ -291,10 +303,14 @@ export class RehearsalEnvironment {
   private async definePostgres(): Promise<void> {
     const dir = this.pm.dir("postgres", "postgres");
     const data = path.join(dir, "data");
+    // The superuser's password: for initdb, and as the exporter's password file (with a trailing newline,
+    // as a file written by hand or by Terraform may have; the exporter trims it).
+    fs.writeFileSync(this.postgresPasswordFile, `${randomBytes(12).toString("hex")}\n`, { mode: 0o644 });
     const init = commandLine({
       name: "initdb",
       command: PROGRAMS.initdb.path,
-      args: ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "--no-instructions"],
+      // Local socket connections (psql below) trusted, TCP (the exporter) by password.
+      args: ["-D", data, "--auth-local=trust", "--auth-host=scram-sha-256", `--pwfile=${this.postgresPasswordFile}`, "-U", "postgres", "--no-sync", "--no-instructions"],
       runAs: "postgres",
     });
     const r = await run(init.command, init.args, 60_000);
@@ -322,8 +338,14 @@ export class RehearsalEnvironment {
     );
   }
 
+  /** psql over the Unix socket in the data directory's parent (trusted), not TCP (password). */
   private psqlArgs(sql: string): string[] {
-    return ["-h", LOOPBACK, "-p", String(this.ports.postgres), "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql];
+    return ["-h", this.pm.dir("postgres", "postgres"), "-p", String(this.ports.postgres), "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql];
+  }
+
+  /** The Postgres password file, outside the data directory (initdb wants an empty one). */
+  private get postgresPasswordFile(): string {
+    return path.join(this.pm.dir("postgres-secrets"), "password");
   }
 
   private async prepareDatabase(): Promise<void> {

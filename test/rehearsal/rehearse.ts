@@ -128,6 +128,28 @@ async function main(): Promise<number> {
       return `${targets.length} targets up: ${[...new Set(targets.map((t) => t.scrapePool))].join(", ")}`;
     });
 
+    await report.check("the exporters log in with their secret files: redis_up and pg_up are 1", async () => {
+      // redis_exporter reads its JSON password file, postgres_exporter DATA_SOURCE_PASS_FILE, as in the
+      // containers; Redis has requirepass and PostgreSQL password authentication, so a wrong file is 0.
+      const wanted = [
+        ...(env.runningJobs.includes(JOBS.redisExporter) ? ["redis_up"] : []),
+        ...(env.runningJobs.includes(JOBS.postgresExporter) ? ["pg_up"] : []),
+      ];
+      if (wanted.length === 0) return "neither exporter runs here";
+      const values = await waitUntil(
+        "redis_up and pg_up at 1",
+        async () => {
+          const got = await Promise.all(wanted.map(async (m) => [m, (await prom.query(m))[0]?.value] as const));
+          return got.every(([, v]) => v === 1) ? got : false;
+        },
+        { timeoutMs: START_TIMEOUT_MS },
+      ).catch(async (e: Error) => {
+        const got = await Promise.all(wanted.map(async (m) => `${m}=${(await prom.query(m))[0]?.value ?? "absent"}`));
+        throw new Error(`${e.message}: ${got.join(", ")}`);
+      });
+      return values.map(([m, v]) => `${m} ${v}`).join(", ");
+    });
+
     await report.check("every rule group is loaded and evaluates without errors", async () => {
       const groups = await waitUntil(
         "every rule evaluated once",

@@ -110,8 +110,8 @@ describe("MonitoringStack defaults", () => {
   });
 
   test("the postgres DSN is a required sensitive variable", () => {
-    expect(json.variable.postgres_exporter_dsn).toMatchObject({ type: "string", sensitive: true, nullable: false });
-    expect(all["monitoring-postgres-exporter"].env).toContain("DATA_SOURCE_NAME=${var.postgres_exporter_dsn}");
+    expect(json.variable.postgres_exporter_password).toMatchObject({ type: "string", sensitive: true, nullable: false });
+    expect(all["monitoring-postgres-exporter"].upload).toContainEqual(expect.objectContaining({ content: "${var.postgres_exporter_password}" }));
   });
 
   test("no Grafana or Prometheus template reaches Terraform interpolation", () => {
@@ -175,7 +175,7 @@ describe("MonitoringStack props", () => {
     expect(jobs).not.toContain("redis-exporter");
     const exprs = stack.ruleGroups.flatMap((g) => g.rules.map((r) => r.expr)).join("\n");
     expect(exprs).not.toMatch(/redis_|pg_stat/);
-    expect(JSON.parse(out).variable?.postgres_exporter_dsn).toBeUndefined();
+    expect(JSON.parse(out).variable?.postgres_exporter_password).toBeUndefined();
   });
 
   test("MinIO is scraped when enabled", () => {
@@ -250,7 +250,7 @@ describe("MonitoringStack validation", () => {
     ["negative memory", { prometheus: { resources: { memoryMb: -1, cpus: 1 } } }, /prometheus.resources.memoryMb: -1 is too small; allowed: at least 16 \(MiB\)/],
     ["MinIO target without a port", { exporters: { minio: { enabled: true, targets: ["minio"] } } }, /exporters.minio.targets\[0\]: "minio" is not host:port/],
     ["missing secret", { alertmanager: { receivers: [{ name: "t", slack: [{ apiUrl: undefined as never, channel: "#a" }] }] } }, /slack\[0\].apiUrl: a secret is required/],
-    ["bad secret name", { exporters: { postgres: { dsn: secret("my dsn") } } }, /exporters.postgres.dsn: secret variable name "my dsn" is not a Terraform identifier/],
+    ["bad secret name", { exporters: { postgres: { password: secret("my password") } } }, /exporters.postgres.password: secret variable name "my password" is not a Terraform identifier/],
     ["bad bind address", { bindAddress: "localhost" }, /bindAddress: "localhost" is not an IPv4 address/],
     ["bad subnet", { network: { subnet: "172.30.0.5/24" } }, /network.subnet: "172.30.0.5\/24" is not an IPv4 network address/],
     ["bad name", { name: "My Stack" }, /name: "My Stack" must be a lower-case name/],
@@ -331,7 +331,7 @@ describe("MonitoringStack output on disk", () => {
   const SECRET_VALUES = {
     TF_VAR_slack_api_url: "https://hooks.slack.com/services/T000/B000/s3cr3t-slack",
     TF_VAR_redis_password: "s3cr3t-redis",
-    TF_VAR_postgres_exporter_dsn: "postgresql://monitor:s3cr3t-pg@postgres:5432/messenger",
+    TF_VAR_postgres_exporter_password: "s3cr3t-pg",
   };
   Object.assign(process.env, SECRET_VALUES);
   afterAll(() => Object.keys(SECRET_VALUES).forEach((k) => delete process.env[k]));
@@ -366,9 +366,10 @@ describe("MonitoringStack output on disk", () => {
   test("secrets appear only as references to sensitive variables or generated resources", () => {
     const uploads = Object.values(tf.resource.docker_container).flatMap((c: any) => c.upload ?? []);
     for (const u of uploads.filter((u: any) => u.content !== undefined)) {
-      expect(u.content).toMatch(/^\$\{(var\.[a-z_]+|random_password\.[^}]+\.result)\}$/);
+      // A variable, a generated password, or redis_exporter's password file built around a variable.
+      expect(u.content).toMatch(/^\$\{(var\.[a-z_]+|random_password\.[^}]+\.result|jsonencode\(\{"redis:\/\/[a-z0-9.:-]+" = var\.[a-z_]+\}\))\}$/);
     }
-    for (const name of ["slack_api_url", "redis_password", "postgres_exporter_dsn"]) {
+    for (const name of ["slack_api_url", "redis_password", "postgres_exporter_password"]) {
       expect(tf.variable[name].sensitive).toBe(true);
     }
     const everything = files(outdir).map((f) => fs.readFileSync(f, "utf8")).join("\n");

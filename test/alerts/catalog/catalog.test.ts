@@ -99,9 +99,12 @@ describe("buildCatalog", () => {
     expect(catalog.resolve("node_load1")?.labels?.has("service")).toBe(false);
   });
 
-  it("gives k6 remote-write series no job/instance labels", () => {
+  it("gives k6 series the job/instance of the federation scrape, beside k6's own tags", () => {
     const catalog = buildCatalog({ scrapedJobs: ["k6"], application: [] });
-    expect(catalog.resolve("k6_http_reqs_total")?.labels?.has("instance")).toBe(false);
+    const labels = catalog.resolve("k6_http_reqs_total")?.labels;
+    expect(labels?.has("job")).toBe(true);
+    expect(labels?.has("instance")).toBe(true);
+    expect(labels?.has("scenario")).toBe(true);
   });
 
   it("maps every guide rename to a name the full catalog knows", () => {
