@@ -5,7 +5,7 @@ import { Duration } from "../alerts/duration";
 import { JOBS } from "../alerts/jobs";
 import { OBJECT_LABELS, SYMPTOM_LABEL, SYMPTOM_ROLE_LABEL } from "../alerts/model";
 import { IMAGES, ImageRef } from "./versions";
-import { MonitoringService, ResourceLimits, ScrapeTarget, SecretFile, ServiceContext, assertChecks, isPort, urlChecks } from "./service";
+import { MonitoringService, ResourceLimits, ScrapeTarget, SecretFile, ServiceContext, assertChecks, isPort, routePrefix, urlChecks } from "./service";
 
 /**
  * A webhook receiver. A URL that carries a token must be given as `urlSecret` (written to a file and
@@ -274,6 +274,8 @@ export class Alertmanager extends Construct {
   public readonly hostname = "alertmanager";
   public readonly port = Alertmanager.PORT;
   public readonly url: string;
+  /** The path it serves under: its external URL's path, "" for none. */
+  public readonly routePrefix: string;
   /** `host:port` for Prometheus' alerting config. */
   public readonly address: string;
   public readonly groupWait: Duration;
@@ -339,9 +341,12 @@ export class Alertmanager extends Construct {
       groupInterval: this.groupInterval,
       repeatInterval: this.repeatInterval,
     });
-    this.url = `http://${this.hostname}:${this.port}`;
+    // With a path in the external URL Alertmanager serves under it: Prometheus (path_prefix), Grafana,
+    // the self-scrape and the healthcheck go there too.
+    this.routePrefix = routePrefix(props.externalUrl);
+    this.url = `http://${this.hostname}:${this.port}${this.routePrefix}`;
     this.address = `${this.hostname}:${this.port}`;
-    this.scrapeTarget = { job: JOBS.alertmanager, targets: [this.address] };
+    this.scrapeTarget = { job: JOBS.alertmanager, targets: [this.address], ...(this.routePrefix ? { metricsPath: `${this.routePrefix}/metrics` } : {}) };
 
     this.service = new MonitoringService(this, "service", {
       serviceName: this.hostname,
@@ -357,7 +362,7 @@ export class Alertmanager extends Construct {
       secretFiles,
       dataVolumes: [{ name: "data", containerPath: "/alertmanager" }],
       publishedPorts: publishedPort ? [{ internal: this.port, external: publishedPort }] : [],
-      healthcheck: { test: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${this.port}/-/healthy`] },
+      healthcheck: { test: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${this.port}${this.routePrefix}/-/healthy`] },
       resources: props.resources ?? { memoryMb: 256, cpus: 0.25 },
       readOnlyRootFilesystem: false,
     });

@@ -3,7 +3,7 @@ import { Construct } from "constructs";
 import { Duration } from "../alerts/duration";
 import { JOBS } from "../alerts/jobs";
 import { IMAGES, ImageRef } from "./versions";
-import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check, isPort, urlChecks } from "./service";
+import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check, isPort, routePrefix, urlChecks } from "./service";
 
 /** A rule file for Prometheus' `rule_files`. */
 export interface RuleFile {
@@ -24,6 +24,8 @@ export interface PrometheusConfigOptions {
   readonly ruleFilesGlob: string;
   /** `host:port` of each Alertmanager. */
   readonly alertmanagers: readonly string[];
+  /** The path Alertmanager serves under (its external URL's path), e.g. "/alertmanager". @default "" */
+  readonly alertmanagerPathPrefix?: string;
   readonly scrapeTargets: readonly ScrapeTarget[];
   /** Size of the in-memory exemplar ring buffer. */
   readonly maxExemplars: number;
@@ -59,7 +61,13 @@ export function renderPrometheusConfig(options: PrometheusConfigOptions): string
     },
     rule_files: [options.ruleFilesGlob],
     alerting: {
-      alertmanagers: [{ api_version: "v2", static_configs: [{ targets: [...options.alertmanagers] }] }],
+      alertmanagers: [
+        {
+          api_version: "v2",
+          ...(options.alertmanagerPathPrefix ? { path_prefix: options.alertmanagerPathPrefix } : {}),
+          static_configs: [{ targets: [...options.alertmanagers] }],
+        },
+      ],
     },
     storage: { exemplars: { max_exemplars: options.maxExemplars } },
     scrape_configs: options.scrapeTargets.map((t) => {
@@ -119,6 +127,8 @@ export interface PrometheusProps {
   readonly ruleFiles?: readonly RuleFile[];
   /** `host:port` of each Alertmanager. @default none */
   readonly alertmanagers?: readonly string[];
+  /** Alertmanager's route prefix (`Alertmanager.routePrefix`). @default "" */
+  readonly alertmanagerPathPrefix?: string;
   /** @default 15s */
   readonly scrapeInterval?: Duration;
   /** @default 15s */
@@ -157,6 +167,8 @@ export class Prometheus extends Construct {
   public readonly port = Prometheus.PORT;
   /** URL inside the stack network, e.g. `http://prometheus:9090`. */
   public readonly url: string;
+  /** The path it serves under: its external URL's path, "" for none. */
+  public readonly routePrefix: string;
   public readonly scrapeInterval: Duration;
   public readonly evaluationInterval: Duration;
   public readonly retentionTime: Duration;
@@ -189,7 +201,11 @@ export class Prometheus extends Construct {
     assertChecks(checks);
 
     this.hostname = "prometheus";
-    this.url = `http://${this.hostname}:${this.port}`;
+    // With a path in the external URL Prometheus serves under it: clients, the self-scrape and the
+    // healthcheck go there too.
+    const prefix = routePrefix(props.externalUrl);
+    this.routePrefix = prefix;
+    this.url = `http://${this.hostname}:${this.port}${prefix}`;
     const ruleFiles = props.ruleFiles ?? [];
     for (const f of ruleFiles) {
       if (!/^[A-Za-z0-9._-]+\.ya?ml$/.test(f.fileName)) {
@@ -202,8 +218,9 @@ export class Prometheus extends Construct {
       externalLabels: { stack: props.context.namePrefix },
       ruleFilesGlob: "/etc/prometheus/rules/*.yml",
       alertmanagers: props.alertmanagers ?? [],
+      alertmanagerPathPrefix: props.alertmanagerPathPrefix,
       maxExemplars,
-      scrapeTargets: [{ job: JOBS.prometheus, targets: [`localhost:${this.port}`] }, ...props.scrapeTargets],
+      scrapeTargets: [{ job: JOBS.prometheus, targets: [`localhost:${this.port}`], ...(prefix ? { metricsPath: `${prefix}/metrics` } : {}) }, ...props.scrapeTargets],
     };
     this.config = renderPrometheusConfig(this.configOptions);
     this.flagOptions = {
@@ -227,7 +244,7 @@ export class Prometheus extends Construct {
       ],
       dataVolumes: [{ name: "data", containerPath: "/prometheus" }],
       publishedPorts: publishedPort ? [{ internal: this.port, external: publishedPort }] : [],
-      healthcheck: { test: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${this.port}/-/healthy`] },
+      healthcheck: { test: ["CMD", "wget", "-q", "--spider", `http://127.0.0.1:${this.port}${prefix}/-/healthy`] },
       resources: props.resources ?? { memoryMb: 2048, cpus: 1 },
       // Config arrives by upload, which Docker refuses on a read-only root filesystem.
       readOnlyRootFilesystem: false,

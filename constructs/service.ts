@@ -385,6 +385,22 @@ export function escapeTerraform(text: string): string {
  * Checks an http(s) URL from the config, naming `field`: it must parse, use http or https, and carry no
  * Terraform template sequence. Returns the checks (see {@link assertChecks}).
  */
+/**
+ * The path under which a program serves when given this external URL (Prometheus' and Alertmanager's
+ * `--web.route-prefix` defaults to the external URL's path): "" for none, else "/path" without a trailing
+ * slash. Healthchecks, self-scrapes and clients must use it.
+ */
+export function routePrefix(externalUrl: string | undefined): string {
+  if (externalUrl === undefined) return "";
+  let parsed: URL;
+  try {
+    parsed = new URL(externalUrl);
+  } catch {
+    return "";
+  }
+  return parsed.pathname.replace(/\/+$/, "");
+}
+
 export function urlChecks(field: string, url: string): Check[] {
   let parsed: URL | undefined;
   try {
@@ -395,6 +411,7 @@ export function urlChecks(field: string, url: string): Check[] {
   return [
     [parsed !== undefined && (parsed.protocol === "http:" || parsed.protocol === "https:"), `${field}: "${url}" is not an http(s) URL such as "https://ops.example.com/"`],
     [!/\$\{|%\{|\s/.test(url), `${field}: "${url}" contains "\${", "%{" or whitespace; give a plain URL`],
+    [parsed === undefined || (parsed.search === "" && parsed.hash === "" && !url.includes("?") && !url.includes("#")), `${field}: "${url}" has a query or fragment; give the base URL, optionally with a path such as "https://ops.example.com/prometheus"`],
   ];
 }
 

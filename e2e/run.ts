@@ -416,10 +416,11 @@ async function main(buildOnly: boolean): Promise<number> {
       fs.writeFileSync(file, "# TYPE k6_vus gauge\nk6_vus 7\n# TYPE forged_series gauge\nforged_series 1\n");
       const push = (url: string) =>
         runLogged(promtool, ["push", "metrics", url, file, "--label=testid=e2e"], { cwd: work, env: process.env, log: path.join(logs, "promtool-push.log"), timeoutMs: 60_000 });
-      const toReceiver = await push(`http://127.0.0.1:${E2E_PORTS.k6Receiver}/api/v1/write`);
+      // promtool appends /api/v1/write to the URL it is given.
+      const toReceiver = await push(`http://127.0.0.1:${E2E_PORTS.k6Receiver}`);
       if (toReceiver.code !== 0) throw new Error(`push to the receiver: exit ${toReceiver.code}\n${toReceiver.output}`);
-      const toPrometheus = await push(`http://127.0.0.1:${E2E_PORTS.prometheus}/api/v1/write`);
-      if (toPrometheus.code === 0) throw new Error("Prometheus accepted a remote write: its receiver must be off");
+      const toPrometheus = await push(`http://127.0.0.1:${E2E_PORTS.prometheus}`);
+      if (toPrometheus.code === 0 || !/404/.test(toPrometheus.output)) throw new Error(`Prometheus did not refuse a remote write with 404 (its receiver must be off): exit ${toPrometheus.code}\n${toPrometheus.output}`);
       const k6 = await waitUntil(
         "k6_vus{testid=\"e2e\"} in Prometheus",
         async () => {
@@ -435,7 +436,7 @@ async function main(buildOnly: boolean): Promise<number> {
         .docker(["exec", PEERS.messenger, "wget", "-q", "-T", "3", "-O", "/dev/null", "http://k6-receiver:9090/-/healthy"])
         .then(() => "reached", (e: Error) => e.message.split("\n").filter((l) => l.trim()).slice(-1)[0] ?? "failed");
       if (fromApp === "reached") throw new Error("an application container reached the k6 receiver");
-      return `k6_vus{job="${k6.metric.job}",testid="e2e"} = ${k6.value}; forged_series not federated; Prometheus refused the push (exit ${toPrometheus.code}); from the app network: ${fromApp}`;
+      return `k6_vus{job="${k6.metric.job}",testid="e2e"} = ${k6.value}; forged_series not federated; Prometheus refused the push (404); from the app network: ${fromApp}`;
     });
     for (const [key, l] of notDeployed) {
       if (l.kind === "unbuildable") console.log(`NOT DEPLOYED  ${key}: its checks (${checksOf(key)}) cannot run: ${l.reason}`);

@@ -19,7 +19,7 @@ import { Grafana } from "../constructs/grafana";
 import { Jaeger } from "../constructs/jaeger";
 import { Loki } from "../constructs/loki";
 import { Prometheus } from "../constructs/prometheus";
-import { MonitoringService, ScrapeTarget, ServiceContext } from "../constructs/service";
+import { MonitoringService, ScrapeTarget, ServiceContext, routePrefix } from "../constructs/service";
 import { PROVIDER_VERSIONS } from "../constructs/versions";
 import {
   DEFAULT_APPLICATION_TARGETS,
@@ -432,7 +432,9 @@ export class MonitoringStack extends TerraformStack {
         new Grafana(this, "grafana", {
           context: base,
           datasources: {
-            prometheus: `http://prometheus:${Prometheus.PORT}`,
+            // Prometheus is built after Grafana (it needs the dashboards' rules); its URL, route prefix
+            // included, is known from the config.
+            prometheus: `http://prometheus:${Prometheus.PORT}${routePrefix(promOpts.externalUrl)}`,
             loki: loki?.url,
             jaeger: this.jaeger?.url,
             alertmanager: alertmanager?.url,
@@ -458,6 +460,7 @@ export class MonitoringStack extends TerraformStack {
           scrapeTargets,
           ruleFiles: renderRuleFiles(this.ruleGroups),
           alertmanagers: alertmanager ? [alertmanager.address] : [],
+          alertmanagerPathPrefix: alertmanager?.routePrefix,
           scrapeInterval,
           evaluationInterval,
           retentionTime,
