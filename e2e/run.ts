@@ -434,7 +434,7 @@ async function main(buildOnly: boolean): Promise<number> {
       // The receiver is on the stack network only: the application's containers cannot even resolve it.
       const fromApp = await dockerd
         .docker(["exec", PEERS.messenger, "wget", "-q", "-T", "3", "-O", "/dev/null", "http://k6-receiver:9090/-/healthy"])
-        .then(() => "reached", (e: Error) => e.message.split("\n").filter((l) => l.trim()).slice(-1)[0] ?? "failed");
+        .then(() => "reached", (e: Error) => e.message.split("\n").find((l) => /wget:/.test(l))?.trim() ?? "failed");
       if (fromApp === "reached") throw new Error("an application container reached the k6 receiver");
       return `k6_vus{job="${k6.metric.job}",testid="e2e"} = ${k6.value}; forged_series not federated; Prometheus refused the push (404); from the app network: ${fromApp}`;
     });

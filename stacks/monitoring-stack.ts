@@ -494,6 +494,20 @@ export class MonitoringStack extends TerraformStack {
         Annotations.of(this).addWarning(`metric provenance: ${line}`);
       }
     }
+    if (!appNetwork) {
+      // The application's names resolve only on its own network: without it these targets are down.
+      const names = [
+        `application.targets (${appTargets.join(", ")})`,
+        ...(blackbox ? [`the blackbox probes of them and of ${websocketTargets.join(", ")}`] : []),
+        ...(enabled.postgres ? [`postgres-exporter's database (${(config.exporters?.postgres?.uri ?? "postgres:5432/postgres").split("/")[0]})`] : []),
+        ...(enabled.redis ? [`redis-exporter's Redis (${config.exporters?.redis?.address ?? "redis://redis:6379"})`] : []),
+        ...(enabled.minio ? [`the MinIO targets (${(config.exporters?.minio?.targets ?? []).join(", ")})`] : []),
+      ];
+      Annotations.of(this).addWarning(
+        `network.applicationNetwork is not set: ${names.join("; ")} resolve only on the application's Docker network, ` +
+          `so they will be down. Set network.applicationNetwork to that network (e.g. the Compose project's "chat_default").`,
+      );
+    }
     checkPortClashes(this, problems);
     problems.throwIfAny();
     // Every construct that failed added a problem, so after throwIfAny() they all exist.

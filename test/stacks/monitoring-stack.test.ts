@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Testing } from "cdktf";
-import { MonitoringConfig, secret } from "../../stacks/config";
+import { ConfigError, MonitoringConfig, secret } from "../../stacks/config";
 import { MonitoringStack } from "../../stacks/monitoring-stack";
 import { DEFAULT_APPLICATION_METRICS } from "../../alerts/catalog";
 import { parseYaml, resources } from "../constructs/helpers";
@@ -402,5 +402,40 @@ describe("MonitoringStack snapshots (a safety net; explicit assertions above)", 
     const { stack } = build();
     expect(stack.prometheus.config).toMatchSnapshot();
     expect(stack.alertmanager.config).toMatchSnapshot();
+  });
+});
+
+describe("synth warnings and the no-cascade rule", () => {
+  const warnings = (stack: MonitoringStack) => stack.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data));
+
+  test("without network.applicationNetwork, synth warns and names every target that will not resolve", () => {
+    const { stack } = build();
+    const w = warnings(stack).find((x) => x.startsWith("network.applicationNetwork is not set"));
+    expect(w).toBe(
+      "network.applicationNetwork is not set: application.targets (chat-server:8080, group-service:8083, presence-service:8081, notification-service:8082); " +
+        "the blackbox probes of them and of chat-server:8080; postgres-exporter's database (postgres:5432); redis-exporter's Redis (redis://redis:6379) " +
+        "resolve only on the application's Docker network, so they will be down. Set network.applicationNetwork to that network (e.g. the Compose project's \"chat_default\").",
+    );
+    const withNetwork = build({ network: { applicationNetwork: "chat_default" } }).stack;
+    expect(warnings(withNetwork).filter((x) => x.startsWith("network.applicationNetwork"))).toEqual([]);
+  });
+
+  test.each<[string, MonitoringConfig, string]>([
+    ["a too-wide subnet", { network: { subnet: "10.0.0.0/8" } }, 'network.subnet: "10.0.0.0/8" is not an IPv4 network address with a prefix from /16 to /28'],
+    ["a bad Redis address", { exporters: { redis: { address: "not an address!!" } } }, 'exporters.redis.address: "not an address!!" is not a Redis address'],
+    ["a bad Alertmanager URL", { alertmanager: { externalUrl: "not a url" } }, 'alertmanager.externalUrl: "not a url" is not an http(s) URL'],
+    ["a bad Docker host", { dockerHost: { url: "ftp://x" } }, "dockerHost.url"],
+  ])("%s is one problem, with no provenance cascade and no nested header", (_what, config, first) => {
+    let problems: readonly string[] = [];
+    try {
+      build(config);
+    } catch (e) {
+      problems = (e as ConfigError).problems;
+    }
+    expect(problems.length).toBeGreaterThan(0);
+    expect(problems[0]).toContain(first);
+    expect(problems.filter((p) => p.startsWith("metric provenance"))).toEqual([]);
+    expect(problems).not.toContain("invalid monitoring config:");
+    expect(new Set(problems).size).toBe(problems.length);
   });
 });
