@@ -319,6 +319,14 @@ async function main(buildOnly: boolean): Promise<number> {
     cleanups.push(async () => {
       await dockerd.docker(["network", "disconnect", "-f", E2E_STACK, PEERS.webhook]).catch(() => "");
     });
+    if (withPostgres) {
+      // postgres-exporter reaches the database on the stack's database network, as users connect theirs.
+      const databases = `${E2E_STACK}-databases`;
+      await dockerd.docker(["network", "connect", "--alias", "postgres", databases, PEERS.postgres]);
+      cleanups.push(async () => {
+        await dockerd.docker(["network", "disconnect", "-f", databases, PEERS.postgres]).catch(() => "");
+      });
+    }
 
     await report.check("a plan right after the deploy, with nothing changed, is empty (no perpetual diff)", async () => {
       const stackDir = path.join(outDir, "stacks", E2E_STACK);
@@ -490,7 +498,9 @@ async function main(buildOnly: boolean): Promise<number> {
       return `terraform plan -destroy: exit ${r.code}, "Instance cannot be destroyed" for ${refused}/${volumes} volumes`;
     });
     // --- 5. destroy ------------------------------------------------------------------------------
+    // Peers leave the stack's networks first: Docker does not remove a network a container is on.
     await dockerd.docker(["network", "disconnect", "-f", E2E_STACK, PEERS.webhook]).catch(() => "");
+    if (withPostgres) await dockerd.docker(["network", "disconnect", "-f", `${E2E_STACK}-databases`, PEERS.postgres]).catch(() => "");
     const destroyed = await cdktf("destroy", "redeploy");
     await report.check("cdktf destroy leaves no container, network or (dataProtection off: preventDestroy false) volume", async () => {
       if (destroyed.code !== 0) throw new Error(`exit ${destroyed.code}:\n${destroyed.output.trim().split("\n").slice(-25).join("\n")}`);

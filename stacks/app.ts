@@ -71,7 +71,7 @@ interface SynthManifest {
 /**
  * Finishes a synthesis without the cdktf CLI, as `cdktf synth` does: removes stack directories of stacks
  * the app no longer defines (so a plan never reads a stale stack), and returns the report the CLI would
- * print: each stack's warnings (`Annotations.of(...).addWarning`) and where its Terraform JSON is.
+ * print: each stack's notes, warnings and errors (`Annotations.of(...)`) and where its Terraform JSON is.
  */
 export function finishSynth(outdir: string): { warnings: string[]; stacks: string[] } {
   const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8")) as SynthManifest;
@@ -83,9 +83,8 @@ export function finishSynth(outdir: string): { warnings: string[]; stacks: strin
   const warnings: string[] = [];
   for (const name of names) {
     for (const a of manifest.stacks[name].annotations ?? []) {
-      if (a.level === "@cdktf/warn" || a.level === "@cdktf/error") {
-        warnings.push(`[${name}] ${a.level === "@cdktf/error" ? "ERROR" : "WARNING"}: ${a.message}`);
-      }
+      const kind = { "@cdktf/info": "NOTE", "@cdktf/warn": "WARNING", "@cdktf/error": "ERROR" }[a.level];
+      if (kind) warnings.push(`[${name}] ${kind}: ${a.message}`);
     }
   }
   return { warnings, stacks: names.map((n) => `${n}: ${path.join(outdir, manifest.stacks[n].synthesizedStackPath)}`) };

@@ -237,9 +237,18 @@ export interface NetworkOptions {
   readonly subnet?: string;
   /**
    * An existing network of the application to join, so that targets resolve by container name.
-   * Prometheus, Jaeger and the postgres/redis exporters join it. @default none
+   * Prometheus, Jaeger and blackbox-exporter join it (the database exporters do not: see
+   * `databaseNetwork`). @default none
    */
   readonly applicationNetwork?: string;
+  /**
+   * The network on which postgres-exporter and redis-exporter reach the databases; the exporters do not
+   * join the application network (postgres_exporter's `/probe` would let any application container make
+   * it connect anywhere). Connect the database containers to it under the names the exporters use
+   * (`docker network connect --alias postgres <prefix>-databases <container>`).
+   * @default "<stack name>-databases", created by the stack
+   */
+  readonly databaseNetwork?: string;
 }
 
 /**

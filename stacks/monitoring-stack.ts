@@ -104,7 +104,11 @@ export class MonitoringStack extends TerraformStack {
     }
     // Docker's network name rule; it also keeps Terraform template sequences out of the names.
     const NETWORK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
-    for (const [field, value] of [["network.name", config.network?.name], ["network.applicationNetwork", config.network?.applicationNetwork]] as const) {
+    for (const [field, value] of [
+      ["network.name", config.network?.name],
+      ["network.applicationNetwork", config.network?.applicationNetwork],
+      ["network.databaseNetwork", config.network?.databaseNetwork],
+    ] as const) {
       if (value !== undefined && !NETWORK_NAME.test(value)) {
         problems.add(`${field}: "${value}" is not a Docker network name (letters, digits, "_", "." and "-", starting with a letter or digit)`);
       }
@@ -184,6 +188,37 @@ export class MonitoringStack extends TerraformStack {
     const appNetwork = config.network?.applicationNetwork;
     // Only what must reach the application's containers joins its network: least exposure.
     const withApp: ServiceContext = appNetwork ? { ...base, networks: [this.network.name, appNetwork] } : base;
+    // The database exporters stay off the application's network: postgres_exporter's /probe connects to
+    // any DSN a caller names and cannot be turned off. They reach the databases on a network of their own
+    // (created here, or an existing one) that only the databases join.
+    const databaseNetworkName = config.network?.databaseNetwork;
+    const databaseNetwork =
+      (enabled.postgres || enabled.redis) && databaseNetworkName === undefined
+        ? new Network(this, "database-network", {
+            name: `${name}-databases`,
+            driver: "bridge",
+            labels: [{ label: "com.monitoring-stack.stack", value: name }],
+          })
+        : undefined;
+    const withDatabases: ServiceContext = {
+      ...base,
+      networks: [this.network.name, databaseNetwork ? databaseNetwork.name : (databaseNetworkName ?? this.network.name)],
+    };
+    if (databaseNetwork) {
+      const hosts = [
+        ...(enabled.postgres ? [`postgres at ${(config.exporters?.postgres?.uri ?? "postgres:5432/postgres").split("/")[0]}`] : []),
+        ...(enabled.redis ? [`Redis at ${config.exporters?.redis?.address ?? "redis://redis:6379"}`] : []),
+      ];
+      Annotations.of(this).addInfo(
+        `the database exporters reach ${hosts.join(" and ")} on the network "${name}-databases", which this stack creates: ` +
+          `connect the database containers to it under those names, e.g. docker network connect --alias postgres ${name}-databases <container>`,
+      );
+    }
+    if (databaseNetworkName !== undefined && databaseNetworkName === appNetwork) {
+      Annotations.of(this).addWarning(
+        `network.databaseNetwork is the application network "${appNetwork}": every application container can use postgres-exporter's /probe to connect anywhere; give the databases a network of their own`,
+      );
+    }
 
     const capture = <T>(f: () => T): T | undefined => problems.capture<T | undefined>(f, undefined);
 
@@ -312,7 +347,7 @@ export class MonitoringStack extends TerraformStack {
               pg?.password ?? { variable: "postgres_exporter_password", description: "Password of postgres-exporter's database user (exporters.postgres.user)" },
             );
             return new PostgresExporter(this, "postgres-exporter", {
-              context: withApp,
+              context: withDatabases,
               uri: pg?.uri,
               user: pg?.user,
               password: password ?? "",
@@ -325,7 +360,7 @@ export class MonitoringStack extends TerraformStack {
         ? capture(() => {
             const redis = config.exporters?.redis;
             return new RedisExporter(this, "redis-exporter", {
-              context: withApp,
+              context: withDatabases,
               redisAddress: redis?.address,
               password: secretToken("exporters.redis.password", redis?.password),
               resources: redis?.resources,
@@ -499,8 +534,6 @@ export class MonitoringStack extends TerraformStack {
       const names = [
         `application.targets (${appTargets.join(", ")})`,
         ...(blackbox ? [`the blackbox probes of them and of ${websocketTargets.join(", ")}`] : []),
-        ...(enabled.postgres ? [`postgres-exporter's database (${(config.exporters?.postgres?.uri ?? "postgres:5432/postgres").split("/")[0]})`] : []),
-        ...(enabled.redis ? [`redis-exporter's Redis (${config.exporters?.redis?.address ?? "redis://redis:6379"})`] : []),
         ...(enabled.minio ? [`the MinIO targets (${(config.exporters?.minio?.targets ?? []).join(", ")})`] : []),
       ];
       Annotations.of(this).addWarning(

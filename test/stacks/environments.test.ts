@@ -36,7 +36,7 @@ describe("defineEnvironments", () => {
     const names = (json: any, type: string) => Object.values(resources(JSON.stringify(json), type)).map((r: any) => r.name);
     expect(names(staging, "docker_container")).toContain("monitoring-staging-prometheus");
     expect(names(production, "docker_container")).toContain("monitoring-production-prometheus");
-    expect(names(staging, "docker_network").sort()).toEqual(["monitoring-staging", "monitoring-staging-docker-api"]);
+    expect(names(staging, "docker_network").sort()).toEqual(["monitoring-staging", "monitoring-staging-databases", "monitoring-staging-docker-api"]);
     const shared = names(staging, "docker_volume").filter((v: string) => names(production, "docker_volume").includes(v));
     expect(shared).toEqual([]);
   });
@@ -52,7 +52,7 @@ describe("defineEnvironments", () => {
   test("the override's own name wins over the derived one", () => {
     const s = defineEnvironments(Testing.app(), {}, { qa: { name: "obs-qa" } });
     expect(s.qa.node.id).toBe("monitoring-qa");
-    expect(Object.values(resources(Testing.synth(s.qa), "docker_network")).map((n: any) => n.name).sort()).toEqual(["obs-qa", "obs-qa-docker-api"]);
+    expect(Object.values(resources(Testing.synth(s.qa), "docker_network")).map((n: any) => n.name).sort()).toEqual(["obs-qa", "obs-qa-databases", "obs-qa-docker-api"]);
   });
 
   test("select chooses environments: list, all, none", () => {

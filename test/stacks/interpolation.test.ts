@@ -33,6 +33,7 @@ describe("Terraform interpolation from config strings", () => {
     ["network.name", (v) => ({ network: { name: `net${v}` } })],
     ["network.subnet", (v) => ({ network: { subnet: `172.30.0.0/24${v}` } })],
     ["network.applicationNetwork", (v) => ({ network: { applicationNetwork: `chat${v}` } })],
+    ["network.databaseNetwork", (v) => ({ network: { databaseNetwork: `db${v}` } })],
     ["logging.maxSize", (v) => ({ logging: { maxSize: `10m${v}` } })],
     ["application.targets", (v) => ({ application: { targets: [`chat-server:8080${v}`] } })],
     ["application.metricsPath", (v) => ({ application: { metricsPath: `/metrics${v}` } })],

@@ -152,13 +152,38 @@ describe("MonitoringStack props", () => {
     expect(app).toMatchObject({ scrape_interval: "10s", metrics_path: "/prom", static_configs: [{ targets: ["api:9000"] }] });
   });
 
-  test("an application network is joined by Prometheus, Jaeger, blackbox and the postgres/redis exporters only", () => {
+  test("an application network is joined by Prometheus, Jaeger and blackbox only; the database exporters stay off it", () => {
     const { out } = build({ network: { applicationNetwork: "chat_default" } });
     const joined = Object.entries(containers(out))
       .filter(([, c]) => (c.networks_advanced ?? []).some((n: any) => n.name === "chat_default"))
       .map(([n]) => n)
       .sort();
-    expect(joined).toEqual(["monitoring-blackbox-exporter", "monitoring-jaeger", "monitoring-postgres-exporter", "monitoring-prometheus", "monitoring-redis-exporter"]);
+    expect(joined).toEqual(["monitoring-blackbox-exporter", "monitoring-jaeger", "monitoring-prometheus"]);
+  });
+
+  test("the database exporters reach the databases on a network of their own, created by the stack unless named", () => {
+    const { out, stack } = build({ network: { applicationNetwork: "chat_default" } });
+    const nets = Object.entries(resources(out, "docker_network") as Record<string, any>);
+    const [dbId, db] = nets.find(([, n]) => n.name === "monitoring-databases")!;
+    const ref = `\${docker_network.${dbId}.name}`;
+    const onDb = Object.entries(containers(out))
+      .filter(([, c]) => (c.networks_advanced ?? []).some((n: any) => n.name === ref))
+      .map(([n]) => n)
+      .sort();
+    expect(onDb).toEqual(["monitoring-postgres-exporter", "monitoring-redis-exporter"]);
+    expect(db.internal).toBeUndefined();
+    const notes = stack.node.metadata.filter((m) => m.type === "@cdktf/info").map((m) => String(m.data));
+    expect(notes).toContain(
+      'the database exporters reach postgres at postgres:5432 and Redis at redis://redis:6379 on the network "monitoring-databases", which this stack creates: ' +
+        "connect the database containers to it under those names, e.g. docker network connect --alias postgres monitoring-databases <container>",
+    );
+    const named = build({ network: { applicationNetwork: "chat_default", databaseNetwork: "chat_backend" } });
+    expect(Object.values(resources(named.out, "docker_network") as Record<string, any>).map((n) => n.name)).not.toContain("monitoring-databases");
+    expect(containers(named.out)["monitoring-postgres-exporter"].networks_advanced.map((n: any) => n.name)).toContain("chat_backend");
+    const same = build({ network: { applicationNetwork: "chat_default", databaseNetwork: "chat_default" } }).stack;
+    expect(same.node.metadata.filter((m) => m.type === "@cdktf/warn").map((m) => String(m.data))).toContainEqual(
+      expect.stringContaining('network.databaseNetwork is the application network "chat_default"'),
+    );
   });
 
   test("disabled exporters and components disappear with their scrape jobs and rules", () => {
@@ -413,7 +438,7 @@ describe("synth warnings and the no-cascade rule", () => {
     const w = warnings(stack).find((x) => x.startsWith("network.applicationNetwork is not set"));
     expect(w).toBe(
       "network.applicationNetwork is not set: application.targets (chat-server:8080, group-service:8083, presence-service:8081, notification-service:8082); " +
-        "the blackbox probes of them and of chat-server:8080; postgres-exporter's database (postgres:5432); redis-exporter's Redis (redis://redis:6379) " +
+        "the blackbox probes of them and of chat-server:8080 " +
         "resolve only on the application's Docker network, so they will be down. Set network.applicationNetwork to that network (e.g. the Compose project's \"chat_default\").",
     );
     const withNetwork = build({ network: { applicationNetwork: "chat_default" } }).stack;
