@@ -8,6 +8,8 @@ import { alertmanagerFlags } from "../../constructs/alertmanager";
 import { prometheusFlags, renderPrometheusConfig } from "../../constructs/prometheus";
 import { routePrefix } from "../../constructs/service";
 import { MonitoringStack } from "../../stacks/monitoring-stack";
+import { PrometheusApi } from "../rehearsal/apis";
+import { getJson, request, waitUntil } from "../rehearsal/http";
 import { freePorts } from "../rehearsal/ports";
 import { findTool } from "../tools";
 
@@ -88,39 +90,25 @@ describe("external URLs with a path: everything follows the route prefix", () =>
         start(alertmanager!, alertmanagerFlags({ configFile: path.join(dir, "alertmanager.yml"), dataPath: path.join(dir, "am"), listenAddress: `127.0.0.1:${ap}`, externalUrl: AM_URL }));
         start(prometheus!, prometheusFlags({ ...s.prometheus.flagOptions, configFile: path.join(dir, "prometheus.yml"), dataPath: path.join(dir, "prom"), listenAddress: `127.0.0.1:${pp}` }));
 
-        const get = async (url: string) => {
-          try {
-            const r = await fetch(url);
-            return { status: r.status, body: await r.text() };
-          } catch {
-            return { status: 0, body: "" };
-          }
-        };
-        const until = async <T>(what: string, f: () => Promise<T | undefined>, ms = 30_000): Promise<T> => {
-          const end = Date.now() + ms;
-          for (;;) {
-            const v = await f();
-            if (v !== undefined) return v;
-            if (Date.now() > end) throw new Error(`timed out waiting for ${what}; log:\n${fs.readFileSync(path.join(dir, "log"), "utf8").slice(-3000)}`);
-            await new Promise((r) => setTimeout(r, 500));
-          }
-        };
+        const until = <T>(what: string, probe: () => Promise<T | undefined | false>) =>
+          waitUntil(what, probe, { timeoutMs: 30_000, intervalMs: 500 }).catch((e: Error) => {
+            throw new Error(`${e.message}; log:\n${fs.readFileSync(path.join(dir, "log"), "utf8").slice(-3000)}`);
+          });
+        const prom = new PrometheusApi(`http://127.0.0.1:${pp}/prometheus`);
         // The containers' healthcheck paths.
-        await until("Prometheus /prometheus/-/healthy", async () => ((await get(`http://127.0.0.1:${pp}/prometheus/-/healthy`)).status === 200 ? true : undefined));
-        await until("Alertmanager /alertmanager/-/healthy", async () => ((await get(`http://127.0.0.1:${ap}/alertmanager/-/healthy`)).status === 200 ? true : undefined));
-        expect((await get(`http://127.0.0.1:${pp}/-/healthy`)).status).toBe(404);
+        await until("Prometheus /prometheus/-/healthy", async () => (await request(`http://127.0.0.1:${pp}/prometheus/-/healthy`)).status === 200);
+        await until("Alertmanager /alertmanager/-/healthy", async () => (await request(`http://127.0.0.1:${ap}/alertmanager/-/healthy`)).status === 200);
+        expect((await request(`http://127.0.0.1:${pp}/-/healthy`)).status).toBe(404);
         // Both scrapes up, through the prefixed metrics paths.
         const up = await until("both targets up", async () => {
-          const r = JSON.parse((await get(`http://127.0.0.1:${pp}/prometheus/api/v1/targets`)).body || "{}");
-          const active = (r.data?.activeTargets ?? []) as { labels: { job: string }; health: string; scrapeUrl: string }[];
-          return active.length === 2 && active.every((t) => t.health === "up") ? active : undefined;
+          const active = await prom.targets();
+          return active.length === 2 && active.every((t) => t.health === "up") && active;
         });
         expect(up.map((t) => new URL(t.scrapeUrl).pathname).sort()).toEqual(["/alertmanager/metrics", "/prometheus/metrics"]);
         // Prometheus found Alertmanager under its path.
         const ams = await until("an active Alertmanager", async () => {
-          const r = JSON.parse((await get(`http://127.0.0.1:${pp}/prometheus/api/v1/alertmanagers`)).body || "{}");
-          const a = (r.data?.activeAlertmanagers ?? []) as { url: string }[];
-          return a.length > 0 ? a : undefined;
+          const a = (await getJson<{ data: { activeAlertmanagers: { url: string }[] } }>(`http://127.0.0.1:${pp}/prometheus/api/v1/alertmanagers`)).data.activeAlertmanagers;
+          return a.length > 0 && a;
         });
         expect(ams.map((a) => a.url)).toEqual([`http://127.0.0.1:${ap}/alertmanager/api/v2/alerts`]);
       } finally {

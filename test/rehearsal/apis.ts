@@ -6,6 +6,8 @@ export interface ActiveTarget {
   readonly scrapePool: string;
   readonly health: "up" | "down" | "unknown";
   readonly lastError: string;
+  /** The URL Prometheus scrapes, metrics path and parameters included. */
+  readonly scrapeUrl: string;
 }
 
 /** `/api/v1/rules` group and rule, the fields the rehearsal reads. */

@@ -261,7 +261,7 @@ describe("helpers", () => {
 });
 
 describe("fault diagnostics", () => {
-  const target = (scrapePool: string, health: "up" | "down" | "unknown") => ({ scrapePool, health, labels: {}, lastError: "" });
+  const target = (scrapePool: string, health: "up" | "down" | "unknown") => ({ scrapePool, health, labels: {}, lastError: "", scrapeUrl: `http://127.0.0.1:9090/metrics` });
 
   test("allTargetsUp needs every job listed: an empty target list (Prometheus just started) is not all up", () => {
     expect(allTargetsUp([], ["prometheus"])).toBe(false);
