@@ -63,6 +63,8 @@ export class PostgresExporter extends Construct {
   public readonly url: string;
   public readonly scrapeTarget: ScrapeTarget;
   public readonly statStatements: boolean;
+  /** Where the database is: `host[:port]/database[?options]` (`DATA_SOURCE_URI`). */
+  public readonly uri: string;
   public readonly service: MonitoringService;
 
   constructor(scope: Construct, id: string, props: PostgresExporterProps) {
@@ -70,6 +72,7 @@ export class PostgresExporter extends Construct {
     this.port = PORT;
     this.statStatements = props.statStatements ?? true;
     const uri = props.uri ?? "postgres:5432/postgres?sslmode=disable";
+    this.uri = uri;
     const user = props.user ?? "postgres_exporter";
     const checks: Check[] = [
       [

@@ -62,10 +62,15 @@ export function runApp(synthesize: () => void, exit: (code: number) => never = (
 }
 
 /** What `app.synth()` wrote, as cdktf's manifest.json records it. */
-interface SynthManifest {
+export interface SynthManifest {
   readonly stacks: Readonly<
     Record<string, { readonly synthesizedStackPath: string; readonly annotations?: readonly { readonly level: string; readonly message: string; readonly constructPath?: string }[] }>
   >;
+}
+
+/** Reads the manifest.json that `app.synth()` wrote into `outdir`. */
+function readManifest(outdir: string): SynthManifest {
+  return JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8")) as SynthManifest;
 }
 
 /**
@@ -73,8 +78,7 @@ interface SynthManifest {
  * the app no longer defines (so a plan never reads a stale stack), and returns the report the CLI would
  * print: each stack's notes, warnings and errors (`Annotations.of(...)`) and where its Terraform JSON is.
  */
-export function finishSynth(outdir: string): { warnings: string[]; stacks: string[] } {
-  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8")) as SynthManifest;
+export function finishSynth(outdir: string, manifest: SynthManifest): { warnings: string[]; stacks: string[] } {
   const names = Object.keys(manifest.stacks).sort();
   const stacksDir = path.join(outdir, "stacks");
   for (const dir of fs.existsSync(stacksDir) ? fs.readdirSync(stacksDir) : []) {
@@ -96,8 +100,7 @@ export function finishSynth(outdir: string): { warnings: string[]; stacks: strin
  * output is removed so that nothing stale can be deployed with `--skip-synth`.
  * @returns what was recorded, for the report
  */
-export function enforceVolumeLock(outdir: string, lockFile: string): string[] {
-  const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8")) as SynthManifest;
+export function enforceVolumeLock(outdir: string, manifest: SynthManifest, lockFile: string): string[] {
   const stacks: Record<string, Record<string, LockedVolume>> = {};
   for (const [name, s] of Object.entries(manifest.stacks)) {
     stacks[name] = protectedVolumes(JSON.parse(fs.readFileSync(path.join(outdir, s.synthesizedStackPath), "utf8")));
@@ -129,8 +132,9 @@ export function enforceVolumeLock(outdir: string, lockFile: string): string[] {
 export function synthApp(app: App, out: (line: string) => void = console.log, err: (line: string) => void = console.error): void {
   app.synth();
   const lockFile = path.resolve(process.env.MONITORING_VOLUME_LOCK ?? VOLUME_LOCK_FILE);
-  const added = enforceVolumeLock(app.outdir, lockFile);
-  const report = finishSynth(app.outdir);
+  const manifest = readManifest(app.outdir);
+  const added = enforceVolumeLock(app.outdir, manifest, lockFile);
+  const report = finishSynth(app.outdir, manifest);
   for (const w of report.warnings) err(w);
   if (added.length > 0) {
     err(`recorded ${added.length} new data volume(s) in ${path.relative(process.cwd(), lockFile) || lockFile}; commit it: ${added.join(", ")}`);

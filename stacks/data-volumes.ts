@@ -96,7 +96,7 @@ export function checkVolumeLock(lock: VolumeLock, stacks: Readonly<Record<string
       }
     }
     for (const [address, v] of Object.entries(volumes)) {
-      if (locked[address] === undefined && ![...Object.values(locked)].some((o) => o.name === v.name)) {
+      if (locked[address] === undefined && !Object.values(locked).some((o) => o.name === v.name)) {
         next[stack] = { ...(next[stack] ?? {}), [address]: v };
       }
     }

@@ -204,16 +204,6 @@ export class MonitoringStack extends TerraformStack {
       ...base,
       networks: [this.network.name, databaseNetwork ? databaseNetwork.name : (databaseNetworkName ?? this.network.name)],
     };
-    if (databaseNetwork) {
-      const hosts = [
-        ...(enabled.postgres ? [`postgres at ${(config.exporters?.postgres?.uri ?? "postgres:5432/postgres").split("/")[0]}`] : []),
-        ...(enabled.redis ? [`Redis at ${config.exporters?.redis?.address ?? "redis://redis:6379"}`] : []),
-      ];
-      Annotations.of(this).addInfo(
-        `the database exporters reach ${hosts.join(" and ")} on the network "${name}-databases", which this stack creates: ` +
-          `connect the database containers to it under those names, e.g. docker network connect --alias postgres ${name}-databases <container>`,
-      );
-    }
     if (databaseNetworkName !== undefined && databaseNetworkName === appNetwork) {
       Annotations.of(this).addWarning(
         `network.databaseNetwork is the application network "${appNetwork}": every application container can use postgres-exporter's /probe to connect anywhere; give the databases a network of their own`,
@@ -369,6 +359,16 @@ export class MonitoringStack extends TerraformStack {
           })
         : undefined,
     ];
+    if (databaseNetwork) {
+      // Where the exporters look, as they resolved their settings.
+      const hosts = exporters.flatMap((e) =>
+        e instanceof PostgresExporter ? [`postgres at ${e.uri.split("/")[0]}`] : e instanceof RedisExporter ? [`Redis at ${e.redisAddress}`] : [],
+      );
+      Annotations.of(this).addInfo(
+        `the database exporters reach ${hosts.join(" and ")} on the network "${name}-databases", which this stack creates: ` +
+          `connect the database containers to it under those names, e.g. docker network connect --alias postgres ${name}-databases <container>`,
+      );
+    }
     const blackboxOpts = config.exporters?.blackbox;
     const websocketTargets = blackboxOpts?.websocketTargets ?? ["chat-server:8080"];
     websocketTargets.forEach((t, i) => {
