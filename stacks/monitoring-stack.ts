@@ -1,6 +1,6 @@
 import { Annotations, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
-import { Network } from "@cdktf/provider-docker/lib/network";
+import { Network, NetworkConfig } from "@cdktf/provider-docker/lib/network";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { buildRuleGroups, customRuleGroups, effectiveThresholds, renderRuleFiles, resolveAlerts, RuleGroup, RuleSetOptions } from "../alerts";
 import { JOBS, SERVICE_LABEL, serviceOfTarget } from "../alerts/jobs";
@@ -166,12 +166,10 @@ export class MonitoringStack extends TerraformStack {
       this.addOverride(`terraform.required_providers.${provider}.version`, version);
     }
 
-    this.network = new Network(this, "network", {
-      name: config.network?.name ?? name,
-      driver: "bridge",
-      ipamConfig: [{ subnet, gateway }],
-      labels: [{ label: "com.monitoring-stack.stack", value: name }],
-    });
+    // Every network of the stack: a bridge labelled with the stack's name.
+    const stackNetwork = (id: string, props: { name: string; internal?: boolean; ipamConfig?: NetworkConfig["ipamConfig"] }) =>
+      new Network(this, id, { ...props, driver: "bridge", labels: [{ label: "com.monitoring-stack.stack", value: name }] });
+    this.network = stackNetwork("network", { name: config.network?.name ?? name, ipamConfig: [{ subnet, gateway }] });
     const volumePrefix = config.volumePrefix ?? name;
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(volumePrefix)) {
       problems.add(`volumePrefix: "${volumePrefix}" is not a Docker volume name prefix (letters, digits, "_", "." and "-", starting with a letter or digit, at most 63)`);
@@ -194,11 +192,7 @@ export class MonitoringStack extends TerraformStack {
     const databaseNetworkName = config.network?.databaseNetwork;
     const databaseNetwork =
       (enabled.postgres || enabled.redis) && databaseNetworkName === undefined
-        ? new Network(this, "database-network", {
-            name: `${name}-databases`,
-            driver: "bridge",
-            labels: [{ label: "com.monitoring-stack.stack", value: name }],
-          })
+        ? stackNetwork("database-network", { name: `${name}-databases` })
         : undefined;
     const withDatabases: ServiceContext = {
       ...base,
@@ -271,12 +265,7 @@ export class MonitoringStack extends TerraformStack {
     const proxyOpts = config.dockerSocketProxy ?? {};
     const needsDockerApi = (enabled.alloy && loki !== undefined) || enabled.cadvisor;
     const dockerApiNetwork = needsDockerApi
-      ? new Network(this, "docker-api-network", {
-          name: `${name}-docker-api`,
-          driver: "bridge",
-          internal: true,
-          labels: [{ label: "com.monitoring-stack.stack", value: name }],
-        })
+      ? stackNetwork("docker-api-network", { name: `${name}-docker-api`, internal: true })
       : undefined;
     const socketProxy = dockerApiNetwork
       ? capture(
@@ -399,8 +388,7 @@ export class MonitoringStack extends TerraformStack {
             new LoadTestReceiver(this, "k6-receiver", {
               context: base,
               publishedPort: config.loadTesting?.publishedPort,
-              retentionTime:
-                config.loadTesting?.retentionTime === undefined ? undefined : problems.duration("loadTesting.retentionTime", config.loadTesting.retentionTime, "7d"),
+              retentionTime: problems.duration("loadTesting.retentionTime", config.loadTesting?.retentionTime, "7d"),
               resources: config.loadTesting?.resources,
               image: config.loadTesting?.image,
             }),
