@@ -1,6 +1,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { GoProgram } from "./programs";
 
@@ -20,9 +21,66 @@ export interface BuildResult {
 /** A build that cannot succeed here, with the program, the step and the tool's own words. */
 export class BuildError extends Error {}
 
-/** The environment every build runs in: static binaries, the machine's Go only, no VCS stamping. */
-export function goEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return { ...base, CGO_ENABLED: "0", GOTOOLCHAIN: "local", GOFLAGS: "-buildvcs=false", GOWORK: "off" };
+/**
+ * The environment every build runs in: the machine's Go only, no VCS stamping, and cgo off (static
+ * binaries) unless the program asks for it ({@link GoProgram.cgo}).
+ */
+export function goEnv(base: NodeJS.ProcessEnv = process.env, p?: Pick<GoProgram, "cgo">): NodeJS.ProcessEnv {
+  return { ...base, CGO_ENABLED: p?.cgo ? "1" : "0", GOTOOLCHAIN: "local", GOFLAGS: "-buildvcs=false", GOWORK: "off" };
+}
+
+/** Quotes one linker argument for `-ldflags` (Go splits it like a shell would) when it needs it. */
+function ldQuote(arg: string): string {
+  if (!/[\s'"]/.test(arg)) return arg;
+  // cmd/go's quoting has no escapes: an argument is enclosed in the quote it does not contain.
+  if (!arg.includes("'")) return `'${arg}'`;
+  if (!arg.includes('"')) return `"${arg}"`;
+  throw new BuildError(`a linker argument cannot hold both kinds of quotes: ${arg}`);
+}
+
+/** The `-ldflags` value: stripped, the version variables, then the program's own linker flags. */
+export function ldflagsOf(p: GoProgram): string {
+  const versions = Object.entries(p.versionFlags ?? {}).flatMap(([k, v]) => ["-X", ldQuote(`${k}=${v}`)]);
+  return ["-s", "-w", ...versions, ...(p.ldflags ?? []).map(ldQuote)].join(" ");
+}
+
+/** The `go build` arguments of one binary of a program. */
+export function goBuildArgs(p: GoProgram, pkg: string, output: string): string[] {
+  const args = ["build", "-trimpath", ...(p.buildFlags ?? []), "-ldflags", ldflagsOf(p), "-o", output];
+  if (p.tags && p.tags.length > 0) args.push("-tags", p.tags.join(","));
+  return [...args, pkg];
+}
+
+/**
+ * What the binaries are made from, hashed into `build.json`: a changed tag, flag or cgo setting of the
+ * same version rebuilds them (a moved version is a new folder anyway).
+ */
+export function buildRecipe(p: GoProgram): string {
+  const { name, module, version, requirePath, binaries, tags, versionFlags, placeholders, cgo, buildFlags, ldflags } = p;
+  const recipe = { name, module, version, requirePath, binaries, tags, versionFlags, placeholders, cgo: cgo?.debianPackages, buildFlags, ldflags };
+  return createHash("sha256").update(JSON.stringify(recipe)).digest("hex").slice(0, 16);
+}
+
+/**
+ * What a cgo build lacks on this machine (the C compiler, a file of a development package), each with
+ * the Debian package that has it; empty for a pure-Go build.
+ */
+export function missingForCgo(p: GoProgram, exists: (file: string) => boolean = fs.existsSync, hasGcc = hasCommand("gcc")): string[] {
+  if (!p.cgo) return [];
+  const missing = hasGcc ? [] : ["gcc (Debian package gcc)"];
+  for (const f of p.cgo.needs) {
+    if (!exists(f)) missing.push(`${f} (Debian package ${p.cgo.debianPackages.join(" or ")})`);
+  }
+  return missing;
+}
+
+function hasCommand(cmd: string): boolean {
+  try {
+    execFileSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -82,10 +140,10 @@ export function machineGoVersion(): string {
 }
 
 /** Runs a Go command in `cwd`, its output appended to `log`; throws BuildError naming the step. */
-async function go(args: readonly string[], cwd: string, log: string, what: string): Promise<string> {
+async function go(args: readonly string[], cwd: string, log: string, what: string, p?: GoProgram): Promise<string> {
   fs.appendFileSync(log, `\n$ go ${args.join(" ")}\n`);
   return new Promise((resolve, reject) => {
-    const child = spawn("go", [...args], { cwd, env: goEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("go", [...args], { cwd, env: goEnv(process.env, p), stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     const collect = (b: Buffer) => {
       out += b.toString();
@@ -115,9 +173,18 @@ export async function buildProgram(p: GoProgram, binRoot: string, workRoot: stri
   const outDir = path.join(binRoot, `${p.name}-${p.version}`);
   const stamp = path.join(outDir, "build.json");
   const binaries = Object.fromEntries(Object.keys(p.binaries).map((b) => [b, path.join(outDir, b)]));
+  const recipe = buildRecipe(p);
   if (fs.existsSync(stamp) && Object.values(binaries).every((f) => fs.existsSync(f))) {
-    const previous = JSON.parse(fs.readFileSync(stamp, "utf8")) as { seconds: number };
-    return { program: p, binaries, built: false, seconds: previous.seconds, bytes: bytesOf(Object.values(binaries)) };
+    const previous = JSON.parse(fs.readFileSync(stamp, "utf8")) as { seconds: number; recipe?: string };
+    // Stamps written before recipes were recorded are taken as they are.
+    if (previous.recipe === undefined || previous.recipe === recipe) {
+      return { program: p, binaries, built: false, seconds: previous.seconds, bytes: bytesOf(Object.values(binaries)) };
+    }
+  }
+  const what = `build of ${p.name} ${p.release} (${p.module}@${p.version})`;
+  const missing = missingForCgo(p);
+  if (missing.length > 0) {
+    throw new BuildError(`${what}: cgo (${p.cgo?.why}) needs ${missing.join(", ")}`);
   }
   const started = Date.now();
   const work = path.join(workRoot, `${p.name}-${p.version}`);
@@ -125,8 +192,7 @@ export async function buildProgram(p: GoProgram, binRoot: string, workRoot: stri
   fs.mkdirSync(work, { recursive: true });
   fs.mkdirSync(outDir, { recursive: true });
   const log = path.join(outDir, "build.log");
-  fs.writeFileSync(log, `build of ${p.module}@${p.version} (${p.name} ${p.release})\n`);
-  const what = `build of ${p.name} ${p.release} (${p.module}@${p.version})`;
+  fs.writeFileSync(log, `build of ${p.module}@${p.version} (${p.name} ${p.release})${p.cgo ? ", CGO_ENABLED=1" : ""}\n`);
 
   // The module's own go.mod, for its replace lines.
   const info = JSON.parse(await go(["mod", "download", "-json", `${p.module}@${p.version}`], work, log, what)) as {
@@ -161,13 +227,10 @@ export async function buildProgram(p: GoProgram, binRoot: string, workRoot: stri
   fs.writeFileSync(path.join(work, "tools.go"), `//go:build tools\n\npackage tools\n\n${imports}\n`);
   await go(["mod", "tidy"], work, log, what);
 
-  const ldflags = ["-s", "-w", ...Object.entries(p.versionFlags ?? {}).map(([k, v]) => `-X ${k}=${v}`)].join(" ");
   for (const [bin, pkg] of Object.entries(p.binaries)) {
-    const args = ["build", "-trimpath", "-ldflags", ldflags, "-o", binaries[bin]];
-    if (p.tags && p.tags.length > 0) args.push("-tags", p.tags.join(","));
-    await go([...args, pkg], work, log, what);
+    await go(goBuildArgs(p, pkg, binaries[bin]), work, log, what, p);
   }
   const seconds = (Date.now() - started) / 1000;
-  fs.writeFileSync(stamp, JSON.stringify({ module: p.module, version: p.version, release: p.release, seconds }, null, 2));
+  fs.writeFileSync(stamp, JSON.stringify({ module: p.module, version: p.version, release: p.release, recipe, seconds }, null, 2));
   return { program: p, binaries, built: true, seconds, bytes: bytesOf(Object.values(binaries)) };
 }

@@ -31,6 +31,24 @@ export interface GoProgram {
    * `.gz`), and the wrapper builds that copy. Each entry says which path and why.
    */
   readonly placeholders?: readonly { readonly path: string; readonly content: string; readonly why: string }[];
+  /**
+   * Builds with cgo (`CGO_ENABLED=1`) instead of the default static pure-Go build: the C toolchain
+   * (`gcc`) and the Debian development packages named here must be installed. @default cgo off
+   */
+  readonly cgo?: CgoBuild;
+  /** Further `go build` flags, e.g. `-buildmode=pie`. @default none */
+  readonly buildFlags?: readonly string[];
+  /** Linker flags after `-s -w` and the version flags, e.g. `-linkmode external`. @default none */
+  readonly ldflags?: readonly string[];
+}
+
+/** What a cgo build needs from the machine, and why the program needs C at all. */
+export interface CgoBuild {
+  /** Debian packages with the C headers and libraries it links (e.g. `libseccomp-dev`). */
+  readonly debianPackages: readonly string[];
+  /** Files of those packages the build cannot do without, checked before it starts. */
+  readonly needs: readonly string[];
+  readonly why: string;
 }
 
 /** `-X` flags of prometheus/common's version package, as upstream's promu sets them. */
@@ -41,6 +59,12 @@ function promVersion(version: string): Record<string, string> {
     "github.com/prometheus/common/version.BuildUser": "monitoring-stack-e2e",
   };
 }
+
+/** The pins of the rig's Docker Engine: each module version once, with the release it is. */
+const MOBY = { version: "v2.0.0-beta.24", release: "29.8.1" } as const;
+const CONTAINERD = { version: "v2.4.2", release: "2.4.2" } as const;
+const RUNC = { version: "v1.5.3", release: "1.5.3" } as const;
+const COMPOSE = { version: "v5.6.0", release: "5.6.0" } as const;
 
 /** The programs the end-to-end deploy builds, by name. */
 export const PROGRAMS = {
@@ -102,10 +126,80 @@ export const PROGRAMS = {
     binaries: { actionlint: "github.com/rhysd/actionlint/cmd/actionlint" },
     versionFlags: { "github.com/rhysd/actionlint.version": "1.7.12" },
   },
+  // --- The rig's Docker Engine (e2e/engine.ts): a current engine instead of Debian's docker.io 20.10 ---
+  // dockerd and docker-proxy of Docker Engine 29. The moby/v2 module tags betas on its main branch;
+  // the docker-29.x release branch merges a tag and releases it. This tag's releases/versions.yaml
+  // says `last: "29.8.0"`, `next: "29.8.1"`, and it was tagged the day 29.8.1 was released (API 1.56,
+  // github.com/moby/moby/api v1.56.0, the same as docker/cli v29.8.1 vendors).
+  moby: {
+    name: "moby",
+    module: "github.com/moby/moby/v2",
+    version: MOBY.version,
+    release: MOBY.release,
+    binaries: {
+      dockerd: "github.com/moby/moby/v2/cmd/dockerd",
+      "docker-proxy": "github.com/moby/moby/v2/cmd/docker-proxy",
+    },
+    // Upstream's static build (hack/make.sh) without journald; no btrfs headers here.
+    tags: ["netgo", "osusergo", "static_build", "nri_no_wasm", "exclude_graphdriver_btrfs"],
+    // As hack/make/.go-autogen sets them: `docker version` reports the engine's release.
+    versionFlags: {
+      "github.com/moby/moby/v2/dockerversion.Version": MOBY.release,
+      "github.com/moby/moby/v2/dockerversion.GitCommit": `moby/v2@${MOBY.version}`,
+      "github.com/moby/moby/v2/dockerversion.PlatformName": "Docker Engine (monitoring-stack-e2e build)",
+    },
+  },
+  containerd: {
+    name: "containerd",
+    module: "github.com/containerd/containerd/v2",
+    version: CONTAINERD.version,
+    release: CONTAINERD.release,
+    binaries: {
+      containerd: "github.com/containerd/containerd/v2/cmd/containerd",
+      "containerd-shim-runc-v2": "github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2",
+    },
+    tags: ["no_btrfs"],
+    versionFlags: {
+      "github.com/containerd/containerd/v2/version.Version": CONTAINERD.version,
+      "github.com/containerd/containerd/v2/version.Package": "github.com/containerd/containerd/v2",
+    },
+  },
+  runc: {
+    name: "runc",
+    module: "github.com/opencontainers/runc",
+    version: RUNC.version,
+    release: RUNC.release,
+    // `runc --version` reads the module's VERSION file (go:embed): no version flag needed.
+    binaries: { runc: "github.com/opencontainers/runc" },
+    // Upstream's defaults are `seccomp urfave_cli_no_docs libpathrs`; libpathrs is a Rust library
+    // Debian does not package, and runc falls back to its Go path resolution without it.
+    tags: ["seccomp"],
+    cgo: {
+      debianPackages: ["libseccomp-dev"],
+      needs: ["/usr/include/seccomp.h", "/usr/lib/x86_64-linux-gnu/libseccomp.a"],
+      why: "runc's nsenter (C, run before the Go runtime starts) and its seccomp filters (libseccomp) need cgo",
+    },
+    // Upstream's `make static` on amd64: a static PIE.
+    buildFlags: ["-buildmode=pie"],
+    ldflags: ["-linkmode", "external", "-extldflags", "-static-pie"],
+  },
+  // Not used by the current checks: the scaling tests run `docker compose` against the rig's engine.
+  compose: {
+    name: "docker-compose",
+    module: "github.com/docker/compose/v5",
+    version: COMPOSE.version,
+    release: COMPOSE.release,
+    // The CLI plugin binary (upstream's Makefile builds ./cmd as docker-compose); it also runs standalone.
+    binaries: { "docker-compose": "github.com/docker/compose/v5/cmd" },
+    versionFlags: { "github.com/docker/compose/v5/internal.Version": COMPOSE.version },
+  },
 } as const satisfies Record<string, GoProgram>;
 
 /** Name of a program of {@link PROGRAMS}. */
 export type ProgramKey = keyof typeof PROGRAMS;
+
+/** The programs of the rig's Docker Engine and its Compose plugin, in build order (e2e/engine.ts). */
+export const ENGINE_PROGRAMS = ["moby", "containerd", "runc", "compose"] as const satisfies readonly ProgramKey[];
 
 /**
  * Terraform providers by `<namespace>/<type>@<version>` as the synthesized `required_providers` name
