@@ -1,7 +1,8 @@
 import * as yaml from "js-yaml";
 import { Construct } from "constructs";
 import { JOBS, SERVICE_LABEL, serviceOfTarget } from "../alerts/jobs";
-import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check } from "./service";
+import { Duration } from "../alerts/duration";
+import { DnsName, MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check } from "./service";
 import { IMAGES, ImageRef } from "./versions";
 
 /** The exporter's listen port. */
@@ -14,12 +15,22 @@ export const BLACKBOX_MODULES = { health: "http_health", websocket: "websocket_u
 /** Props of {@link BlackboxExporter}. */
 export interface BlackboxExporterProps {
   readonly context: ServiceContext;
-  /** `host:port` of every application service whose health endpoint is probed. */
+  /** `host:port` of every application service at a static address whose health endpoint is probed. */
   readonly healthTargets: readonly string[];
   /** Path of the services' health endpoint. @default "/health" */
   readonly healthPath?: string;
-  /** `host:port` of the services that accept WebSocket connections. */
+  /** `host:port` of the services at a static address that accept WebSocket connections. */
   readonly websocketTargets: readonly string[];
+  /**
+   * Services found by DNS: every replica's health endpoint (`health`) and WebSocket upgrade (`websocket`)
+   * is probed, each replica with the instance `<address>:<port>` its application series carry.
+   * @default none
+   */
+  readonly discovery?: {
+    readonly health: readonly DnsName[];
+    readonly websocket: readonly DnsName[];
+    readonly refreshInterval: Duration;
+  };
   /** Path of the WebSocket endpoint. @default "/ws" */
   readonly websocketPath?: string;
   /** @default IMAGES.blackboxExporter */
@@ -105,22 +116,36 @@ export class BlackboxExporter extends Construct {
     });
     this.hostname = this.service.hostname;
     const exporter = `${this.hostname}:${PORT}`;
-    const probe = (job: string, module: string, targets: readonly string[], path: string): ScrapeTarget => ({
-      job,
-      targets: targets.map((t) => (module === BLACKBOX_MODULES.health ? `http://${t}${path}` : t)),
-      targetLabels: targets.map((t) => ({ [SERVICE_LABEL]: serviceOfTarget(t) })),
-      metricsPath: "/probe",
-      params: { module: [module] },
-      // The target becomes the probe's parameter and instance; Prometheus scrapes the exporter.
-      relabelConfigs: [
-        { source_labels: ["__address__"], target_label: "__param_target" },
-        { source_labels: ["__param_target"], target_label: "instance" },
-        { target_label: "__address__", replacement: exporter },
-      ],
-    });
+    const discovery = props.discovery;
+    const probe = (job: string, module: string, targets: readonly string[], names: readonly DnsName[], path: string): ScrapeTarget => {
+      const url = (address: string) => (module === BLACKBOX_MODULES.health ? `http://${address}${path}` : address);
+      // A discovered replica (it has a DNS name) is probed at its own address, and keeps that address as
+      // its instance, as its application series do.
+      const replica = { source_labels: ["__meta_dns_name", "__address__"], regex: "(.+);(.+)" };
+      return {
+        job,
+        targets: targets.map(url),
+        targetLabels: targets.map((t) => ({ [SERVICE_LABEL]: serviceOfTarget(t) })),
+        ...(names.length > 0 && discovery ? { dns: { names, refreshInterval: discovery.refreshInterval, nameLabel: SERVICE_LABEL } } : {}),
+        metricsPath: "/probe",
+        params: { module: [module] },
+        // The target becomes the probe's parameter and instance; Prometheus scrapes the exporter.
+        relabelConfigs: [
+          { source_labels: ["__address__"], target_label: "__param_target" },
+          { source_labels: ["__param_target"], target_label: "instance" },
+          ...(names.length > 0
+            ? [
+                { ...replica, target_label: "__param_target", replacement: url("$2") },
+                { ...replica, target_label: "instance", replacement: "$2" },
+              ]
+            : []),
+          { target_label: "__address__", replacement: exporter },
+        ],
+      };
+    };
     this.scrapeTargets = [
-      probe(JOBS.probeHealth, BLACKBOX_MODULES.health, props.healthTargets, healthPath),
-      probe(JOBS.probeWebsocket, BLACKBOX_MODULES.websocket, props.websocketTargets, websocketPath),
+      probe(JOBS.probeHealth, BLACKBOX_MODULES.health, props.healthTargets, discovery?.health ?? [], healthPath),
+      probe(JOBS.probeWebsocket, BLACKBOX_MODULES.websocket, props.websocketTargets, discovery?.websocket ?? [], websocketPath),
     ];
   }
 }

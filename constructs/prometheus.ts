@@ -3,7 +3,7 @@ import { Construct } from "constructs";
 import { Duration } from "../alerts/duration";
 import { JOBS } from "../alerts/jobs";
 import { IMAGES, ImageRef } from "./versions";
-import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check, isPort, routePrefix, urlChecks } from "./service";
+import { DnsDiscovery, MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check, isPort, routePrefix, urlChecks } from "./service";
 
 /** A rule file for Prometheus' `rule_files`. */
 export interface RuleFile {
@@ -72,20 +72,53 @@ export function renderPrometheusConfig(options: PrometheusConfigOptions): string
     storage: { exemplars: { max_exemplars: options.maxExemplars } },
     scrape_configs: options.scrapeTargets.map((t) => {
       const interval = t.scrapeInterval;
+      const relabel = [...(t.dns ? dnsRelabelConfigs(t.dns, t.labels) : []), ...(t.relabelConfigs ?? []).map((r) => ({ ...r }))];
       return {
         job_name: t.job,
         ...(interval ? { scrape_interval: interval.toString() } : {}),
         ...(interval && interval.compare(timeout) < 0 ? { scrape_timeout: interval.toString() } : {}),
         metrics_path: t.metricsPath ?? "/metrics",
         ...(t.params ? { params: Object.fromEntries(Object.entries(t.params).map(([k, v]) => [k, [...v]])) } : {}),
-        static_configs: t.targetLabels
-          ? t.targets.map((target, i) => ({ targets: [target], labels: { ...t.labels, ...t.targetLabels![i] } }))
-          : [{ targets: [...t.targets], ...(t.labels ? { labels: { ...t.labels } } : {}) }],
-        ...(t.relabelConfigs ? { relabel_configs: t.relabelConfigs.map((r) => ({ ...r })) } : {}),
+        ...(t.targets.length > 0 || !t.dns
+          ? {
+              static_configs: t.targetLabels
+                ? t.targets.map((target, i) => ({ targets: [target], labels: { ...t.labels, ...t.targetLabels![i] } }))
+                : [{ targets: [...t.targets], ...(t.labels ? { labels: { ...t.labels } } : {}) }],
+            }
+          : {}),
+        ...(t.dns ? { dns_sd_configs: dnsSdConfigs(t.dns) } : {}),
+        ...(relabel.length > 0 ? { relabel_configs: relabel } : {}),
       };
     }),
   };
   return yaml.dump(config, { lineWidth: -1, noRefs: true, sortKeys: false });
+}
+
+/** One `dns_sd_configs` entry per port (an entry has one port for all its names), in the order of first use. */
+function dnsSdConfigs(dns: DnsDiscovery): object[] {
+  const ports = [...new Set(dns.names.map((n) => n.port))];
+  return ports.map((port) => ({
+    names: dns.names.filter((n) => n.port === port).map((n) => n.name),
+    type: "A",
+    port,
+    refresh_interval: dns.refreshInterval.toString(),
+  }));
+}
+
+/**
+ * Labels of DNS-discovered targets: the name they were found by (`service`), the job's static labels,
+ * and a metrics path of their own. Static targets have no `__meta_dns_name`, so `(.+)` leaves them alone.
+ */
+function dnsRelabelConfigs(dns: DnsDiscovery, labels: Readonly<Record<string, string>> | undefined): object[] {
+  // Relabel regexes are anchored: the escaped name matches itself only.
+  const byName = (name: string) => name.replace(/\./g, "\\.");
+  return [
+    ...(dns.nameLabel ? [{ source_labels: ["__meta_dns_name"], regex: "(.+)", target_label: dns.nameLabel }] : []),
+    ...Object.entries(labels ?? {}).map(([k, v]) => ({ source_labels: ["__meta_dns_name"], regex: ".+", target_label: k, replacement: v })),
+    ...dns.names
+      .filter((n) => n.metricsPath !== undefined)
+      .map((n) => ({ source_labels: ["__meta_dns_name"], regex: byName(n.name), target_label: "__metrics_path__", replacement: n.metricsPath })),
+  ];
 }
 
 /** Options of {@link prometheusFlags}. */

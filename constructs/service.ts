@@ -420,12 +420,38 @@ export function isPort(n: number): boolean {
   return Number.isInteger(n) && n >= 1 && n <= 65535;
 }
 
+/** A name that DNS discovery resolves: every address it answers is a target on `port`. */
+export interface DnsName {
+  /** A DNS name, e.g. a Compose service name, which Docker's DNS answers with the address of every replica. */
+  readonly name: string;
+  readonly port: number;
+  /** @default the job's metrics path */
+  readonly metricsPath?: string;
+}
+
+/**
+ * Targets found by DNS at every refresh (Prometheus' `dns_sd_configs`, type A): each replica of a name is
+ * a target of its own, with the instance `<address>:<port>`; a replica that goes away leaves at the next
+ * refresh and its series go stale.
+ *
+ * @see https://prometheus.io/docs/prometheus/latest/configuration/configuration/#dns_sd_config
+ */
+export interface DnsDiscovery {
+  readonly names: readonly DnsName[];
+  /** How often the names are resolved again: the longest a new replica waits to be scraped. */
+  readonly refreshInterval: Duration;
+  /** A label set to the name a target was found by (the application's `service`). @default none */
+  readonly nameLabel?: string;
+}
+
 /** What Prometheus needs to scrape a service; each construct exposes one (or none). */
 export interface ScrapeTarget {
   /** Job name, from `alerts/jobs.ts`. */
   readonly job: string;
-  /** `host:port` addresses as seen from the Prometheus container. */
+  /** `host:port` addresses as seen from the Prometheus container (static; may be empty when `dns` finds them). */
   readonly targets: readonly string[];
+  /** Targets found by DNS, beside the static ones. @default none */
+  readonly dns?: DnsDiscovery;
   /** @default "/metrics" */
   readonly metricsPath?: string;
   /** Overrides the global scrape interval. @default the global one */

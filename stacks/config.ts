@@ -43,10 +43,39 @@ export interface OptionalServiceOptions extends ServiceOptions {
   readonly enabled?: boolean;
 }
 
+/**
+ * One service of the application, discovered per replica: Prometheus resolves its name on the application
+ * network at every refresh and scrapes each address as a target of its own (`service` = the name,
+ * `instance` = `<replica address>:<port>`). A Compose service name works as it is: Docker's DNS answers it
+ * with every running replica (`docker compose up --scale chat-server=5` gives five targets).
+ */
+export interface ApplicationService {
+  /** The DNS name every replica answers: the Compose service name or a shared `--network-alias`. */
+  readonly name: string;
+  /** The port its metrics are served on. */
+  readonly port: number;
+  /** @default `application.metricsPath` */
+  readonly metricsPath?: string;
+}
+
 /** The messenger application whose services Prometheus scrapes (the guide's `performance-metrics` job). */
 export interface ApplicationOptions {
-  /** `host:port` of each service. @default the guide's chat-server:8080, group-service:8083, presence-service:8081, notification-service:8082 */
+  /**
+   * The services discovered per replica by DNS (docs/services.md, "Application discovery").
+   * @default the guide's chat-server:8080, group-service:8083, presence-service:8081, notification-service:8082,
+   * unless `targets` is given (then none)
+   */
+  readonly services?: readonly ApplicationService[];
+  /**
+   * `host:port` of services at static addresses (hosts outside Docker, one process each): scraped as
+   * listed, `service` = the host. @default none
+   */
   readonly targets?: readonly string[];
+  /**
+   * How often the service names are resolved again (`dns_sd_configs` refresh): a new replica is scraped
+   * at most this long after it starts, and one that stopped leaves the targets as soon. @default 10s
+   */
+  readonly discoveryRefreshInterval?: DurationLike;
   /** @default 5s (the guide's) */
   readonly scrapeInterval?: DurationLike;
   /** @default "/metrics" */
@@ -170,7 +199,10 @@ export interface RedisExporterOptions extends OptionalServiceOptions {
 export interface BlackboxExporterOptions extends OptionalServiceOptions {
   /** Health endpoint of every application target, probed for a 2xx. @default "/health" */
   readonly healthPath?: string;
-  /** `host:port` of the services that accept WebSocket connections. @default ["chat-server:8080"] */
+  /**
+   * `host:port` of the services that accept WebSocket connections; a host that is one of
+   * `application.services` is probed on every replica. @default ["chat-server:8080"]
+   */
   readonly websocketTargets?: readonly string[];
   /** WebSocket endpoint the upgrade probe asks for. @default "/ws" */
   readonly websocketPath?: string;
@@ -307,13 +339,7 @@ export interface ProvenanceOptions {
   readonly bucketPolicy?: "error" | "warning";
 }
 
-/** The guide's application targets (its `performance-metrics` job). */
-export const DEFAULT_APPLICATION_TARGETS = [
-  "chat-server:8080",
-  "group-service:8083",
-  "presence-service:8081",
-  "notification-service:8082",
-] as const;
+
 
 /** An error in the stack config; its message lists every problem found, one per line. */
 export class ConfigError extends Error {

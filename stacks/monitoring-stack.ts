@@ -3,7 +3,7 @@ import { Construct } from "constructs";
 import { Network, NetworkConfig } from "@cdktf/provider-docker/lib/network";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { buildRuleGroups, customRuleGroups, effectiveThresholds, renderRuleFiles, resolveAlerts, RuleGroup, RuleSetOptions } from "../alerts";
-import { JOBS, SERVICE_LABEL, serviceOfTarget } from "../alerts/jobs";
+import { JOBS, serviceOfTarget } from "../alerts/jobs";
 import { DEFAULT_APPLICATION_METRICS, formatFindings } from "../alerts/catalog";
 import { buildDashboards, DashboardFile, grafanaRunbookLink, renderDashboard } from "../dashboards";
 import { Alertmanager, Receiver } from "../constructs/alertmanager";
@@ -22,7 +22,6 @@ import { Prometheus } from "../constructs/prometheus";
 import { MonitoringService, ScrapeTarget, ServiceContext, routePrefix } from "../constructs/service";
 import { PROVIDER_VERSIONS } from "../constructs/versions";
 import {
-  DEFAULT_APPLICATION_TARGETS,
   MonitoringConfig,
   Problems,
   SecretRef,
@@ -31,6 +30,7 @@ import {
   isTerraformIdentifier,
   subnetGateway,
 } from "./config";
+import { applicationAddresses, applicationScrapeTarget, dnsNames, resolveApplication } from "./application";
 import { configureBackend } from "./backend";
 import { configureDockerHost } from "./docker-host";
 import { stackProvenance } from "./provenance";
@@ -67,8 +67,7 @@ export class MonitoringStack extends TerraformStack {
     const subnet = config.network?.subnet ?? "172.30.0.0/24";
     const gateway = subnetGateway(subnet);
     const app = config.application ?? {};
-    const appTargets = app.targets ?? DEFAULT_APPLICATION_TARGETS;
-    const appInterval = problems.duration("application.scrapeInterval", app.scrapeInterval, "5s");
+    const application = resolveApplication(app, problems);
     const promOpts = config.prometheus ?? {};
     const scrapeInterval = problems.duration("prometheus.scrapeInterval", promOpts.scrapeInterval, "15s");
     const evaluationInterval = problems.duration("prometheus.evaluationInterval", promOpts.evaluationInterval, "15s");
@@ -112,17 +111,6 @@ export class MonitoringStack extends TerraformStack {
       if (value !== undefined && !NETWORK_NAME.test(value)) {
         problems.add(`${field}: "${value}" is not a Docker network name (letters, digits, "_", "." and "-", starting with a letter or digit)`);
       }
-    }
-    if (appTargets.length === 0) {
-      problems.add("application.targets: the list is empty; give at least one host:port, e.g. \"chat-server:8080\"");
-    }
-    appTargets.forEach((t, i) => {
-      if (!isHostPort(t)) {
-        problems.add(`application.targets[${i}]: "${t}" is not host:port with a port 1-65535`);
-      }
-    });
-    if (app.metricsPath !== undefined && !app.metricsPath.startsWith("/")) {
-      problems.add(`application.metricsPath: "${app.metricsPath}" must start with "/"`);
     }
     if (config.logging?.maxFiles !== undefined && !(Number.isInteger(config.logging.maxFiles) && config.logging.maxFiles >= 1)) {
       problems.add(`logging.maxFiles: ${config.logging.maxFiles} must be a whole number >= 1`);
@@ -363,14 +351,22 @@ export class MonitoringStack extends TerraformStack {
     websocketTargets.forEach((t, i) => {
       if (!isHostPort(t)) problems.add(`exporters.blackbox.websocketTargets[${i}]: "${t}" is not host:port with a port 1-65535`);
     });
+    // A WebSocket target on a discovered service is probed on every replica of it.
+    const discovered = new Set(application.services.map((s) => s.name));
+    const websocketDiscovered = websocketTargets.filter((t) => discovered.has(serviceOfTarget(t)));
     const blackbox = enabled.blackbox
       ? capture(
           () =>
             new BlackboxExporter(this, "blackbox-exporter", {
               context: withApp,
-              healthTargets: appTargets,
+              healthTargets: application.targets,
               healthPath: blackboxOpts?.healthPath,
-              websocketTargets,
+              websocketTargets: websocketTargets.filter((t) => !websocketDiscovered.includes(t)),
+              discovery: {
+                health: dnsNames(application),
+                websocket: websocketDiscovered.map((t) => ({ name: serviceOfTarget(t), port: Number(t.split(":").pop()) })),
+                refreshInterval: application.refreshInterval,
+              },
               websocketPath: blackboxOpts?.websocketPath,
               resources: blackboxOpts?.resources,
               image: blackboxOpts?.image,
@@ -395,14 +391,7 @@ export class MonitoringStack extends TerraformStack {
         )
       : undefined;
     const scrapeTargets: ScrapeTarget[] = [
-      {
-        job: JOBS.application,
-        targets: appTargets,
-        // The service name is the target's host: chat-server:8080 → service="chat-server".
-        targetLabels: appTargets.map((t) => ({ [SERVICE_LABEL]: serviceOfTarget(t) })),
-        scrapeInterval: appInterval,
-        metricsPath: app.metricsPath,
-      },
+      applicationScrapeTarget(application),
       ...[alertmanager, loki, alloy, this.jaeger].filter((c) => c !== undefined).map((c) => c.scrapeTarget),
       ...exporterTargets,
       ...(loadTest ? [loadTest.federateTarget] : []),
@@ -425,6 +414,7 @@ export class MonitoringStack extends TerraformStack {
       evaluationInterval,
       exporters: exporterFlags,
       stackJobs: [JOBS.prometheus, ...(enabled.grafana ? [JOBS.grafana] : []), ...scrapeTargets.map((t) => t.job)],
+      discoveredServices: application.services.map((s) => s.name),
       overrides: config.rules?.overrides,
       runbookBaseUrl: config.rules?.runbookBaseUrl,
       runbookLink: runbookLinks(this, config, enabled.grafana, problems),
@@ -506,7 +496,10 @@ export class MonitoringStack extends TerraformStack {
       application: app.metrics ?? DEFAULT_APPLICATION_METRICS,
       bucketPolicy: config.provenance?.bucketPolicy,
       extraTargetLabels: Object.fromEntries(
-        scrapeTargets.map((t) => [t.job, [...Object.keys(t.labels ?? {}), ...new Set((t.targetLabels ?? []).flatMap((l) => Object.keys(l)))]]),
+        scrapeTargets.map((t) => [
+          t.job,
+          [...new Set([...Object.keys(t.labels ?? {}), ...(t.targetLabels ?? []).flatMap((l) => Object.keys(l)), ...(t.dns?.nameLabel ? [t.dns.nameLabel] : [])])],
+        ]),
       ),
     });
     for (const f of findings) {
@@ -520,7 +513,7 @@ export class MonitoringStack extends TerraformStack {
     if (!appNetwork) {
       // The application's names resolve only on its own network: without it these targets are down.
       const names = [
-        `application.targets (${appTargets.join(", ")})`,
+        `the application (${applicationAddresses(application).join(", ")})`,
         ...(blackbox ? [`the blackbox probes of them and of ${websocketTargets.join(", ")}`] : []),
         ...(enabled.minio ? [`the MinIO targets (${(config.exporters?.minio?.targets ?? []).join(", ")})`] : []),
       ];

@@ -85,13 +85,16 @@ describe("MonitoringStack defaults", () => {
     );
     const app = config.scrape_configs.find((j: any) => j.job_name === "performance-metrics");
     expect(app.scrape_interval).toBe("5s");
-    // One static config per service, labelled with the service name (the target's host).
-    expect(app.static_configs).toEqual([
-      { targets: ["chat-server:8080"], labels: { service: "chat-server" } },
-      { targets: ["group-service:8083"], labels: { service: "group-service" } },
-      { targets: ["presence-service:8081"], labels: { service: "presence-service" } },
-      { targets: ["notification-service:8082"], labels: { service: "notification-service" } },
+    // The guide's four services, each discovered per replica on Docker's DNS (type A, every 10s) and
+    // labelled with its service name; no static target.
+    expect(app.static_configs).toBeUndefined();
+    expect(app.dns_sd_configs).toEqual([
+      { names: ["chat-server"], type: "A", port: 8080, refresh_interval: "10s" },
+      { names: ["group-service"], type: "A", port: 8083, refresh_interval: "10s" },
+      { names: ["presence-service"], type: "A", port: 8081, refresh_interval: "10s" },
+      { names: ["notification-service"], type: "A", port: 8082, refresh_interval: "10s" },
     ]);
+    expect(app.relabel_configs).toEqual([{ source_labels: ["__meta_dns_name"], regex: "(.+)", target_label: "service" }]);
     const node = config.scrape_configs.find((j: any) => j.job_name === "node-exporter");
     expect(node.static_configs[0].targets).toEqual(["172.30.0.1:9100"]);
   });
@@ -150,6 +153,63 @@ describe("MonitoringStack props", () => {
     const { stack } = build({ application: { targets: ["api:9000"], scrapeInterval: "10s", metricsPath: "/prom" } });
     const app = parseYaml(stack.prometheus.config).scrape_configs.find((j: any) => j.job_name === "performance-metrics");
     expect(app).toMatchObject({ scrape_interval: "10s", metrics_path: "/prom", static_configs: [{ targets: ["api:9000"] }] });
+  });
+
+  test("application services: discovered per replica, with their own port, path and refresh; static targets beside them", () => {
+    const { stack } = build({
+      application: {
+        services: [
+          { name: "api", port: 9000 },
+          { name: "worker", port: 9000, metricsPath: "/internal/metrics" },
+          { name: "gateway.chat", port: 8443 },
+        ],
+        targets: ["10.0.0.5:8080"],
+        discoveryRefreshInterval: "30s",
+      },
+    });
+    const jobs = parseYaml(stack.prometheus.config).scrape_configs;
+    const app = jobs.find((j: any) => j.job_name === "performance-metrics");
+    // One dns_sd entry per port (names on the same port share one), at the configured refresh.
+    expect(app.dns_sd_configs).toEqual([
+      { names: ["api", "worker"], type: "A", port: 9000, refresh_interval: "30s" },
+      { names: ["gateway.chat"], type: "A", port: 8443, refresh_interval: "30s" },
+    ]);
+    // The static host keeps its service label from its host name.
+    expect(app.static_configs).toEqual([{ targets: ["10.0.0.5:8080"], labels: { service: "10.0.0.5" } }]);
+    // service comes from the DNS name; worker's own metrics path applies to worker only (the dot is escaped).
+    expect(app.relabel_configs).toEqual([
+      { source_labels: ["__meta_dns_name"], regex: "(.+)", target_label: "service" },
+      { source_labels: ["__meta_dns_name"], regex: "worker", target_label: "__metrics_path__", replacement: "/internal/metrics" },
+    ]);
+    // The health probes follow the same replicas: each probed at its own address, which is its instance.
+    const health = jobs.find((j: any) => j.job_name === "blackbox-health");
+    expect(health.dns_sd_configs).toEqual(app.dns_sd_configs);
+    expect(health.static_configs).toEqual([{ targets: ["http://10.0.0.5:8080/health"], labels: { service: "10.0.0.5" } }]);
+    expect(health.relabel_configs).toEqual(
+      expect.arrayContaining([
+        { source_labels: ["__meta_dns_name", "__address__"], regex: "(.+);(.+)", target_label: "__param_target", replacement: "http://$2/health" },
+        { source_labels: ["__meta_dns_name", "__address__"], regex: "(.+);(.+)", target_label: "instance", replacement: "$2" },
+      ]),
+    );
+    expect(health.relabel_configs.at(-1)).toEqual({ target_label: "__address__", replacement: "blackbox-exporter:9115" });
+  });
+
+  test("a WebSocket target on a discovered service is probed on every replica; one on a static host stays static", () => {
+    const { stack } = build({
+      application: { services: [{ name: "chat-server", port: 8080 }], targets: ["10.0.0.5:8080"] },
+      exporters: { blackbox: { websocketTargets: ["chat-server:8080", "10.0.0.5:8080"] } },
+    });
+    const ws = parseYaml(stack.prometheus.config).scrape_configs.find((j: any) => j.job_name === "blackbox-websocket");
+    expect(ws.dns_sd_configs).toEqual([{ names: ["chat-server"], type: "A", port: 8080, refresh_interval: "10s" }]);
+    expect(ws.static_configs).toEqual([{ targets: ["10.0.0.5:8080"], labels: { service: "10.0.0.5" } }]);
+  });
+
+  test("the rules know the discovered services: ServiceDown names each, so a service never discovered still pages", () => {
+    const { stack } = build({ application: { services: [{ name: "api", port: 9000 }, { name: "worker", port: 9001 }] } });
+    const down = stack.ruleGroups.flatMap((g) => g.rules).find((r) => "name" in r && r.name === "ServiceDown")!;
+    expect(down.expr).toBe(
+      'job_service:up:sum == 0 or absent(job_service:up:sum{job="performance-metrics", service="api"}) or absent(job_service:up:sum{job="performance-metrics", service="worker"})',
+    );
   });
 
   test("an application network is joined by Prometheus, Jaeger and blackbox only; the database exporters stay off it", () => {
@@ -265,7 +325,17 @@ describe("MonitoringStack validation", () => {
   test.each<[string, MonitoringConfig, RegExp]>([
     ["bad duration", { prometheus: { scrapeInterval: "15 seconds" } }, /prometheus.scrapeInterval: "15 seconds" is not a valid duration; use a number followed by a unit/],
     ["bad application interval", { application: { scrapeInterval: "5" } }, /application.scrapeInterval: "5" is not a valid duration/],
-    ["empty targets", { application: { targets: [] } }, /application.targets: the list is empty/],
+    ["no service and no target", { application: { targets: [] } }, /application: no service to scrape; give application.services \(e.g. \[\{ name: "chat-server", port: 8080 \}\]\) or application.targets/],
+    ["empty services", { application: { services: [] } }, /application: no service to scrape/],
+    ["service name with a port", { application: { services: [{ name: "chat:8080", port: 8080 }] } }, /application.services\[0\].name: "chat:8080" is not a DNS name .*the port goes in application.services\[0\].port/],
+    ["service name with a scheme", { application: { services: [{ name: "http://chat", port: 8080 }] } }, /application.services\[0\].name: "http:\/\/chat" is not a DNS name/],
+    ["service listed twice", { application: { services: [{ name: "chat", port: 8080 }, { name: "chat", port: 9090 }] } }, /application.services\[1\].name: "chat" is listed twice/],
+    ["service port out of range", { application: { services: [{ name: "chat", port: 70000 }] } }, /application.services\[0\].port: 70000 is not a port 1-65535/],
+    ["service port not whole", { application: { services: [{ name: "chat", port: 80.5 }] } }, /application.services\[0\].port: 80.5 is not a port 1-65535/],
+    ["service metrics path", { application: { services: [{ name: "chat", port: 8080, metricsPath: "metrics" }] } }, /application.services\[0\].metricsPath: "metrics" must be a path such as "\/metrics"/],
+    ["a service both discovered and static", { application: { services: [{ name: "chat", port: 8080 }], targets: ["chat:8080"] } }, /application.targets\[0\]: "chat:8080" is also application.services' "chat"; a service is either discovered or static, not both/],
+    ["bad discovery refresh", { application: { discoveryRefreshInterval: "10" } }, /application.discoveryRefreshInterval: "10" is not a valid duration/],
+    ["discovery refresh too fast", { application: { discoveryRefreshInterval: "500ms" } }, /application.discoveryRefreshInterval: "500ms" is shorter than 1s/],
     ["bad target", { application: { targets: ["chat-server"] } }, /application.targets\[0\]: "chat-server" is not host:port/],
     ["port clash", { grafana: { publishedPort: 9090 } }, /port clash: host port 9090 is published by both .* and .*; give one of them another publishedPort/],
     ["bad port", { prometheus: { publishedPort: 0 } }, /prometheus.publishedPort: 0 is not a port; allowed: 1-65535/],
@@ -437,7 +507,7 @@ describe("synth warnings and the no-cascade rule", () => {
     const { stack } = build();
     const w = warnings(stack).find((x) => x.startsWith("network.applicationNetwork is not set"));
     expect(w).toBe(
-      "network.applicationNetwork is not set: application.targets (chat-server:8080, group-service:8083, presence-service:8081, notification-service:8082); " +
+      "network.applicationNetwork is not set: the application (chat-server:8080, group-service:8083, presence-service:8081, notification-service:8082); " +
         "the blackbox probes of them and of chat-server:8080 " +
         "resolve only on the application's Docker network, so they will be down. Set network.applicationNetwork to that network (e.g. the Compose project's \"chat_default\").",
     );
