@@ -31,6 +31,17 @@ export const JOBS = {
  */
 export const SERVICE_LABEL = "service";
 
+/**
+ * The guide's application services: each is a Compose service (a network alias every replica answers),
+ * scraped on its port. The rules name them, so that a service with no replica left pages by name.
+ */
+export const GUIDE_APPLICATION_SERVICES: readonly { readonly name: string; readonly port: number }[] = [
+  { name: "chat-server", port: 8080 },
+  { name: "group-service", port: 8083 },
+  { name: "presence-service", port: 8081 },
+  { name: "notification-service", port: 8082 },
+];
+
 /** The service a target belongs to: its host, `chat-server:8080` → `chat-server`. */
 export function serviceOfTarget(target: string): string {
   return target.replace(/:\d+$/, "");

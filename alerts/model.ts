@@ -31,6 +31,8 @@ export const SYMPTOMS = {
   filesystemSpace: "filesystem-space",
   /** HighCapacityUsage (warning) and LowAvailableMemory (critical): memory of a host. */
   hostMemory: "host-memory",
+  /** HealthCheckFailing (warning, some replicas) and ServiceUnhealthy (critical, every replica): a service's health probes fail. */
+  serviceHealth: "service-health",
   /**
    * HighMessageLatency and HighNetworkLatency: the guide measures both with the message delivery p95, so
    * one slow delivery would notify twice. Same severity: {@link SYMPTOM_ROLE_LABEL} says which one speaks.
@@ -50,6 +52,17 @@ export const SYMPTOM_ROLE_LABEL = "symptom_role";
  * HostFilesystemAlmostFull on /, and HighErrorRate of one service never that of another.
  */
 export const OBJECT_LABELS = ["job", "service", "instance", "datname", "device", "mountpoint"] as const;
+
+/**
+ * Label of the alerts that mean something is out, not slow: `service` (ServiceDown: one application
+ * service has no replica up) or `application` (ApplicationDown). Alertmanager silences the symptom alerts
+ * of a service that is out (its probes, errors, latency, replicas), and ServiceDown while the whole
+ * application is out, so one outage pages once.
+ */
+export const OUTAGE_LABEL = "outage";
+
+/** Values of {@link OUTAGE_LABEL}. */
+export const OUTAGES = { application: "application", service: "service" } as const;
 
 /** A value of {@link SYMPTOM_LABEL}. */
 export type Symptom = (typeof SYMPTOMS)[keyof typeof SYMPTOMS];

@@ -3,6 +3,7 @@ import { formatThreshold, templateContext } from "./format";
 import { AlertRule, RecordingRule, RuleGroup, Severity, SEVERITIES, SYMPTOM_LABEL } from "./model";
 import { assertValidPromQL } from "./promql";
 import { suggest } from "./catalog/check";
+import { GUIDE_APPLICATION_SERVICES } from "./jobs";
 import { ALERT_DEFINITIONS, AlertDefinition, BuildContext, ConditionKey, ExporterKey, GROUP_NAMES, RECORDING_RULES, Requirement } from "./rules";
 import { AlertCondition, resolveThresholds, Thresholds } from "./thresholds";
 
@@ -30,6 +31,12 @@ export interface RuleSetOptions {
   readonly stackJobs: readonly string[];
   /** Whether the messenger application (`JOBS.application`) is scraped. @default true */
   readonly application?: boolean;
+  /**
+   * The application services Prometheus discovers by DNS (every replica a target), by name: ServiceDown
+   * pages for each one that has no replica left. Services scraped at static addresses need no entry (their
+   * targets stay listed, `up` 0). @default the guide's four services (GUIDE_APPLICATION_SERVICES)
+   */
+  readonly discoveredServices?: readonly string[];
   /** Replaces entries of `DEFAULT_THRESHOLDS`. @default none */
   readonly thresholds?: Partial<Thresholds>;
   /** Per-alert overrides keyed by alert name. @default none */
@@ -205,6 +212,7 @@ export function resolveAlerts(options: RuleSetOptions): ResolvedAlert[] {
       thresholdText: threshold ? formatThreshold(threshold) : "",
       for: forDuration,
       stackJobs: options.stackJobs,
+      discoveredServices: options.discoveredServices ?? GUIDE_APPLICATION_SERVICES.map((s) => s.name),
     };
     const built = def.build(buildContext);
     const ctx = templateContext(def.valueUnit);

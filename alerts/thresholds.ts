@@ -125,6 +125,28 @@ export interface Thresholds {
   /** ApplicationDown: no application target up (or none configured) for 2m: the whole service is out. */
   readonly applicationDown: AlertCondition;
   /**
+   * ServiceDown: no replica of one application service up, or none discovered, for 1m (critical). Every
+   * request to that service fails meanwhile, and its symptom alerts have no data to fire on.
+   */
+  readonly serviceDown: AlertCondition;
+  /**
+   * ServiceReplicaDown: fewer replicas of a service up than at any time in `replicaLossWindow`, with at
+   * least one left, for 1m (warning). A restart that is back within the minute stays silent.
+   */
+  readonly serviceReplicaDown: AlertCondition;
+  /**
+   * How far back ServiceReplicaDown looks for the number of replicas a service runs. A replica that stops
+   * leaves the DNS answer and its series go stale, so the recent past is the expectation; a deliberate
+   * scale-down therefore warns until this window has passed.
+   */
+  readonly replicaLossWindow: Duration;
+  /**
+   * HealthCheckFailing (warning: the health probe of some replica of a service fails) and ServiceUnhealthy
+   * (critical: that of every replica), for 2m: two failed probes in a row at the default 15s interval are
+   * not a blip.
+   */
+  readonly serviceHealth: AlertCondition;
+  /**
    * The SLOs: HTTP availability 99.9% (non-5xx over all requests), HTTP latency 95% within 200 ms (the
    * guide's target), message delivery 95% within 500 ms, each over 30 days.
    */
@@ -278,6 +300,10 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   sloBurnRate1d: cond(3, "factor", "1h"),
   sloBurnRate3d: cond(1, "factor", "3h"),
   applicationDown: { for: Duration.parse("2m") },
+  serviceDown: { for: Duration.parse("1m") },
+  serviceReplicaDown: { for: Duration.parse("1m") },
+  replicaLossWindow: Duration.parse("15m"),
+  serviceHealth: { for: Duration.parse("2m") },
   ruleEvaluationFailures: cond(0, "count", "15m"),
   prometheusNotificationErrorRatio: cond(0.01, "ratio", "15m"),
   alertmanagersDiscovered: cond(1, "count", "10m"),

@@ -2,8 +2,8 @@ import * as yaml from "js-yaml";
 import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { Duration } from "../alerts/duration";
-import { JOBS } from "../alerts/jobs";
-import { OBJECT_LABELS, SYMPTOM_LABEL, SYMPTOM_ROLE_LABEL } from "../alerts/model";
+import { JOBS, SERVICE_LABEL } from "../alerts/jobs";
+import { OBJECT_LABELS, OUTAGE_LABEL, OUTAGES, SYMPTOM_LABEL, SYMPTOM_ROLE_LABEL } from "../alerts/model";
 import { IMAGES, ImageRef } from "./versions";
 import { MonitoringService, ResourceLimits, ScrapeTarget, SecretFile, ServiceContext, assertChecks, isPort, routePrefix, urlChecks } from "./service";
 
@@ -172,6 +172,19 @@ export function renderAlertmanagerConfig(o: AlertmanagerConfigOptions): string {
         source_matchers: [`${SYMPTOM_LABEL}=~".+"`, `${SYMPTOM_ROLE_LABEL}="primary"`],
         target_matchers: [`${SYMPTOM_LABEL}=~".+"`, `${SYMPTOM_ROLE_LABEL}="secondary"`],
         equal: [...INHIBIT_EQUAL],
+      },
+      // A service with no replica up (ServiceDown) silences that service's other alerts: its probes fail,
+      // its replicas are missing, its errors and latency have no data or only the last replica's.
+      {
+        source_matchers: [`${OUTAGE_LABEL}="${OUTAGES.service}"`],
+        target_matchers: [`${SERVICE_LABEL}=~".+"`, `${OUTAGE_LABEL}=""`],
+        equal: [SERVICE_LABEL],
+      },
+      // The whole application out (ApplicationDown) pages once, not once per service.
+      {
+        source_matchers: [`${OUTAGE_LABEL}="${OUTAGES.application}"`],
+        target_matchers: [`${OUTAGE_LABEL}="${OUTAGES.service}"`],
+        equal: ["job"],
       },
     ],
     receivers: receivers.map((r) => ({

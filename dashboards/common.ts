@@ -483,6 +483,27 @@ export function serviceVariable(applicationJob: string): cog.Builder<VariableMod
     .current({ text: "All", value: "$__all" });
 }
 
+/** Name of the template variable that selects replicas (the `instance` label, one per replica). */
+export const INSTANCE_VARIABLE = "instance";
+
+/**
+ * The replica selector of the dashboards that break a service down by replica: the `instance`s of the
+ * selected services' targets (each replica is a target of its own), several at once or All (the default).
+ */
+export function instanceVariable(applicationJob: string): cog.Builder<VariableModel> {
+  const query = `label_values(up{job=${promString(applicationJob)}, ${SERVICE_LABEL}=~"$${SERVICE_VARIABLE}"}, instance)`;
+  return new QueryVariableBuilder(INSTANCE_VARIABLE)
+    .label("Replica")
+    .datasource(PROMETHEUS)
+    .query({ query, refId: "PrometheusVariableQueryEditor-VariableQuery" })
+    .definition(query)
+    .refresh(VariableRefresh.OnTimeRangeChanged)
+    .multi(true)
+    .includeAll(true)
+    .allValue(".*")
+    .current({ text: "All", value: "$__all" });
+}
+
 /** Tag carried by every dashboard of this project, so they can be listed together in Grafana. */
 export const COMMON_TAG = "monitoring-stack-as-code";
 

@@ -1,6 +1,6 @@
 import * as units from "@grafana/grafana-foundation-sdk/units";
-import { alertLine, serviceVariable, withWarning, assembleDashboard, type DashboardContext, type DashboardFile, promQuery, RATE_INTERVAL, table, timeseries } from "./common";
-import { appSelector, httpErrorRatio, httpLatencyQuantile, httpLatencyQuantileBy } from "./queries";
+import { alertLine, instanceVariable, serviceVariable, withWarning, assembleDashboard, type DashboardContext, type DashboardFile, promQuery, RATE_INTERVAL, table, timeseries } from "./common";
+import { appSelector, httpErrorRatio, httpLatencyQuantile, httpLatencyQuantileBy, replicaSelector, serviceReplicasUp } from "./queries";
 
 const REQUESTS = "messenger_http_requests_total";
 
@@ -8,11 +8,25 @@ const REQUESTS = "messenger_http_requests_total";
 
 function requestRate(ctx: DashboardContext) {
   return timeseries({
-    title: "Request rate per service",
-    description: "HTTP requests per second, per service instance.",
+    title: "Request rate per replica",
+    description: "HTTP requests per second of each replica (instance) of the selected services; stacked, the service's total.",
     unit: units.RequestsPerSecond,
     stacked: true,
-    queries: [promQuery(`sum by (instance) (rate(${REQUESTS}${appSelector(ctx.applicationJob)}[${RATE_INTERVAL}]))`, "{{instance}}")],
+    queries: [
+      promQuery(`sum by (service, instance) (rate(${REQUESTS}${replicaSelector(ctx.applicationJob)}[${RATE_INTERVAL}]))`, "{{service}} {{instance}}"),
+    ],
+  });
+}
+
+function replicasUp(ctx: DashboardContext) {
+  return timeseries({
+    title: "Replicas up per service",
+    description:
+      "Replicas of each service that answer Prometheus (each replica is a target of its own). ServiceDown pages at 0; " +
+      `ServiceReplicaDown warns while it is below its maximum of the past ${ctx.thresholds.replicaLossWindow}.`,
+    unit: units.Short,
+    min: 0,
+    queries: [promQuery(serviceReplicasUp(ctx.applicationJob), "{{service}}")],
   });
 }
 
@@ -58,6 +72,22 @@ function errorRatioByRoute(ctx: DashboardContext) {
   });
 }
 
+function errorRatioPerReplica(ctx: DashboardContext) {
+  const sel = (extra: string) => replicaSelector(ctx.applicationJob, extra);
+  return timeseries({
+    title: "Error ratio per replica",
+    description: "Share of 5xx answers of each replica: one bad replica stands out here before the service's ratio crosses the alert.",
+    unit: units.PercentUnit,
+    min: 0,
+    queries: [
+      promQuery(
+        `sum by (service, instance) (rate(${REQUESTS}${sel('status=~"5.."')}[${RATE_INTERVAL}])) / sum by (service, instance) (rate(${REQUESTS}${sel("")}[${RATE_INTERVAL}]))`,
+        "{{service}} {{instance}}",
+      ),
+    ],
+  });
+}
+
 // ─── Duration ────────────────────────────────────────────────────────────────────────────────────
 
 function latencyQuantiles(ctx: DashboardContext) {
@@ -74,11 +104,11 @@ function latencyQuantiles(ctx: DashboardContext) {
 
 function latencyPerService(ctx: DashboardContext) {
   return timeseries({
-    title: "p95 latency per service",
-    description: "p95 HTTP request duration per service instance.",
+    title: "p95 latency per replica",
+    description: "p95 HTTP request duration of each replica (instance) of the selected services.",
     unit: units.Seconds,
     alert: alertLine("HighHTTPLatency", ctx.thresholds.httpLatency.threshold),
-    queries: [promQuery(httpLatencyQuantileBy(ctx.applicationJob, 0.95, ["instance"]), "{{instance}}")],
+    queries: [promQuery(httpLatencyQuantileBy(ctx.applicationJob, 0.95, ["service", "instance"], undefined, replicaSelector(ctx.applicationJob)), "{{service}} {{instance}}")],
   });
 }
 
@@ -103,14 +133,14 @@ export function httpApi(ctx: DashboardContext): DashboardFile {
   return assembleDashboard(
     {
       uid: "http-api-red",
-      variables: [serviceVariable(ctx.applicationJob)],
+      variables: [serviceVariable(ctx.applicationJob), instanceVariable(ctx.applicationJob)],
       title: "HTTP API (RED)",
-      description: "How many requests does the API serve, how many fail, and how long do they take, per service and route?",
+      description: "How many requests does the API serve, how many fail, and how long do they take, per service, replica and route?",
       tags: ["messenger", "http", "red"],
       folder: "Messenger",
       rows: [
-        { title: "Rate", panels: [requestRate(ctx), requestsByStatusClass(ctx)] },
-        { title: "Errors", panels: [errorRatio(ctx), errorRatioByRoute(ctx)] },
+        { title: "Rate", panels: [requestRate(ctx), requestsByStatusClass(ctx), replicasUp(ctx)] },
+        { title: "Errors", panels: [errorRatio(ctx), errorRatioPerReplica(ctx), errorRatioByRoute(ctx)] },
         { title: "Duration", panels: [latencyQuantiles(ctx), latencyPerService(ctx), slowestRoutes(ctx)] },
       ],
     },

@@ -1,6 +1,6 @@
 import * as units from "@grafana/grafana-foundation-sdk/units";
-import { alertLine, serviceVariable, assembleDashboard, type DashboardContext, type DashboardFile, promQuery, RATE_INTERVAL, timeseries } from "./common";
-import { appSelector, deliveryLatencyQuantile, websocketAvailability, websocketLatencyQuantile } from "./queries";
+import { alertLine, instanceVariable, serviceVariable, assembleDashboard, type DashboardContext, type DashboardFile, promQuery, RATE_INTERVAL, timeseries } from "./common";
+import { deliveryLatencyQuantile, replicaSelector, websocketAvailability, websocketLatencyQuantile } from "./queries";
 
 // ─── Message delivery ────────────────────────────────────────────────────────────────────────────
 
@@ -19,10 +19,10 @@ function deliveryLatency(ctx: DashboardContext) {
 function messageThroughput(ctx: DashboardContext) {
   return timeseries({
     title: "Message throughput",
-    description: "Messages processed per second, per service instance.",
+    description: "Messages processed per second, per replica (instance).",
     unit: units.CountsPerSecond,
     stacked: true,
-    queries: [promQuery(`sum by (instance) (rate(messenger_messages_total${appSelector(ctx.applicationJob)}[${RATE_INTERVAL}]))`, "{{instance}}")],
+    queries: [promQuery(`sum by (service, instance) (rate(messenger_messages_total${replicaSelector(ctx.applicationJob)}[${RATE_INTERVAL}]))`, "{{service}} {{instance}}")],
   });
 }
 
@@ -31,7 +31,7 @@ function offlineQueue(ctx: DashboardContext) {
     title: "Offline message queue",
     description: "Messages queued for recipients who are offline; a steady climb means delivery on reconnect is falling behind.",
     unit: units.Short,
-    queries: [promQuery(`sum by (instance) (messenger_offline_messages_queued${appSelector(ctx.applicationJob)})`, "{{instance}}")],
+    queries: [promQuery(`sum by (service, instance) (messenger_offline_messages_queued${replicaSelector(ctx.applicationJob)})`, "{{service}} {{instance}}")],
   });
 }
 
@@ -40,10 +40,10 @@ function offlineQueue(ctx: DashboardContext) {
 function websocketConnections(ctx: DashboardContext) {
   return timeseries({
     title: "WebSocket connections",
-    description: "Open WebSocket connections per service instance.",
+    description: "Open WebSocket connections per replica (instance).",
     unit: units.Short,
     stacked: true,
-    queries: [promQuery(`sum by (instance) (messenger_websocket_connections${appSelector(ctx.applicationJob)})`, "{{instance}}")],
+    queries: [promQuery(`sum by (service, instance) (messenger_websocket_connections${replicaSelector(ctx.applicationJob)})`, "{{service}} {{instance}}")],
   });
 }
 
@@ -63,10 +63,10 @@ function websocketAvailabilityPanel(ctx: DashboardContext) {
 function websocketMessageRate(ctx: DashboardContext) {
   return timeseries({
     title: "WebSocket message rate",
-    description: "WebSocket frames carrying messages, per second and instance.",
+    description: "WebSocket frames carrying messages, per second and replica (instance).",
     unit: units.CountsPerSecond,
     queries: [
-      promQuery(`sum by (instance) (rate(messenger_websocket_messages_total${appSelector(ctx.applicationJob)}[${RATE_INTERVAL}]))`, "{{instance}}"),
+      promQuery(`sum by (service, instance) (rate(messenger_websocket_messages_total${replicaSelector(ctx.applicationJob)}[${RATE_INTERVAL}]))`, "{{service}} {{instance}}"),
     ],
   });
 }
@@ -86,7 +86,7 @@ export function messagingWebsocket(ctx: DashboardContext, probes = true): Dashbo
   return assembleDashboard(
     {
       uid: "messaging-websocket",
-      variables: [serviceVariable(ctx.applicationJob)],
+      variables: [serviceVariable(ctx.applicationJob), instanceVariable(ctx.applicationJob)],
       title: "Messaging & WebSocket",
       description: "Are messages delivered fast and are WebSocket clients staying connected?",
       tags: ["messenger", "websocket"],

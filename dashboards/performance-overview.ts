@@ -10,6 +10,7 @@ import {
   MEMORY_AVAILABLE,
   MEMORY_UTILISATION,
   NETWORK_RECEIVE,
+  serviceReplicasUp,
   websocketConnections,
 } from "./queries";
 
@@ -38,6 +39,15 @@ function websocketConnectionsStat(ctx: DashboardContext) {
     description: "Open WebSocket connections across the chat services. Guide target > 95% uptime.",
     unit: units.Short,
     queries: [promQuery(`sum(${websocketConnections(ctx.applicationJob)})`, "connections")],
+  });
+}
+
+function replicasUpStat(ctx: DashboardContext) {
+  return stat({
+    title: "Replicas up",
+    description: "Replicas of each service that answer Prometheus; ServiceDown pages at 0, ServiceReplicaDown warns when one is lost.",
+    unit: units.Short,
+    queries: [promQuery(serviceReplicasUp(ctx.applicationJob), "{{service}}")],
   });
 }
 
@@ -161,6 +171,7 @@ export function performanceOverview(ctx: DashboardContext, sources: PerformanceO
     httpLatencyStat(ctx),
     deliveryLatencyStat(ctx),
     websocketConnectionsStat(ctx),
+    replicasUpStat(ctx),
     ...(sources.postgres ? [databaseTransactionStat(ctx)] : []),
     ...(sources.redis ? [cacheLatencyStat(ctx)] : []),
     ...(sources.node ? [cpuStat(ctx), memoryAvailableStat(ctx), networkReceiveStat()] : []),

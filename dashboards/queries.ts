@@ -1,6 +1,6 @@
 import { RATE_WINDOW, RECORDED, SELECTORS } from "../alerts/rules/selectors";
 import { JOBS, SERVICE_LABEL } from "../alerts/jobs";
-import { histogramQuantile, promString, RATE_INTERVAL, SERVICE_VARIABLE } from "./common";
+import { histogramQuantile, INSTANCE_VARIABLE, promString, RATE_INTERVAL, SERVICE_VARIABLE } from "./common";
 
 /**
  * The PromQL expressions that alerts and dashboards share. A panel that carries an alert's threshold
@@ -16,6 +16,19 @@ export const ALERT_WINDOW = RATE_WINDOW;
 /** `{job="…", service=~"$service"}` for the messenger application's metrics (the dashboard's service selector). */
 export function appSelector(job: string, extra = ""): string {
   return `{job=${promString(job)}, ${SERVICE_LABEL}=~"$${SERVICE_VARIABLE}"${extra ? `, ${extra}` : ""}}`;
+}
+
+/**
+ * {@link appSelector} narrowed to the selected replicas (`instance=~"$instance"`), for the panels of the
+ * dashboards that have the replica variable. Recorded series are per service and carry no instance.
+ */
+export function replicaSelector(job: string, extra = ""): string {
+  return appSelector(job, `instance=~"$${INSTANCE_VARIABLE}"${extra ? `, ${extra}` : ""}`);
+}
+
+/** The application's replicas up, per service (recording rule): how many answer Prometheus. */
+export function serviceReplicasUp(job: string): string {
+  return `${RECORDED.serviceReplicasUp}${appSelector(job)}`;
 }
 
 // ─── Messaging ────────────────────────────────────────────────────────────────────────────────────
@@ -70,9 +83,9 @@ export function httpLatencyQuantileWithExemplars(job: string, q: number): string
   return histogramQuantile(q, "messenger_http_request_duration_seconds", appSelector(job), ["job", SERVICE_LABEL], RATE_INTERVAL);
 }
 
-/** HTTP latency quantile per label set (per instance, per route), no recording rule. */
-export function httpLatencyQuantileBy(job: string, q: number, by: readonly string[], window = RATE_INTERVAL): string {
-  return histogramQuantile(q, "messenger_http_request_duration_seconds", appSelector(job), by, window);
+/** HTTP latency quantile per label set (per replica, per route), no recording rule. */
+export function httpLatencyQuantileBy(job: string, q: number, by: readonly string[], window = RATE_INTERVAL, selector = appSelector(job)): string {
+  return histogramQuantile(q, "messenger_http_request_duration_seconds", selector, by, window);
 }
 
 /** HTTP requests per second per service (the golden signal "traffic"). */

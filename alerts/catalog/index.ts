@@ -120,8 +120,11 @@ export function buildCatalog(options: BuildCatalogOptions): MetricCatalog {
     }
     entries.set(series, { declaration, kind, jobs: job ? [job] : [], labels: labels ? new Set(labels) : undefined, labelPrefixes: [...prefixes] });
   };
+  // Series Prometheus makes per target (`up`, ...) carry the target labels of every job scraped.
+  const everyTargetLabel = new Set(TARGET_LABELS);
   for (const source of sources) {
     const target = [...(source.targetLabels ?? TARGET_LABELS), ...(options.extraTargetLabels?.[source.job] ?? [])];
+    target.forEach((l) => everyTargetLabel.add(l));
     for (const d of source.metrics) {
       for (const [series, kind] of seriesOf(d)) {
         add(series, kind, d, source.job, [...d.labels, ...target, ...implicitLabels(d.type, kind)], d.labelPrefixes ?? []);
@@ -129,7 +132,7 @@ export function buildCatalog(options: BuildCatalogOptions): MetricCatalog {
     }
   }
   for (const { declaration, openLabels } of SYNTHETIC) {
-    add(declaration.name, "value", declaration, undefined, openLabels ? undefined : [...TARGET_LABELS], []);
+    add(declaration.name, "value", declaration, undefined, openLabels ? undefined : [...everyTargetLabel], []);
   }
   const jobs = sources.map((s) => s.job);
   return {

@@ -1,5 +1,5 @@
 import { AlertDefinition } from "./types";
-import { SYMPTOM_ROLE_LABEL, SYMPTOMS } from "../model";
+import { OUTAGE_LABEL, OUTAGES, SYMPTOM_ROLE_LABEL, SYMPTOMS } from "../model";
 import { RECORDED, SELECTORS as S } from "./selectors";
 import { JOBS, SERVICE_LABEL } from "../jobs";
 
@@ -137,6 +137,91 @@ export const APPLICATION_ALERTS: readonly AlertDefinition[] = [
     }),
   },
   {
+    // Each replica is a target of its own (DNS discovery), so a service whose every replica is gone has no
+    // series at all: it is asked for by name. Its symptom alerts are silenced meanwhile (OUTAGE_LABEL).
+    name: "ServiceDown",
+    group: "performance-alerts",
+    severity: "critical",
+    condition: "serviceDown",
+    requires: { application: true },
+    labels: { [OUTAGE_LABEL]: OUTAGES.service },
+    valueUnit: "none",
+    origin: "added",
+    runbook:
+      "No replica of this service answers Prometheus: every one stopped, crashed or stopped answering its " +
+      "scrape, or the service's name no longer resolves on the application network (no replica running). " +
+      "Every request to it fails. Check `docker compose ps <service>` and the replicas' logs; its other " +
+      "alerts are silenced while this one fires.",
+    build: (c) => ({
+      expr: [
+        `${RECORDED.serviceReplicasUp} == 0`,
+        ...c.discoveredServices.map((name) => `absent(${RECORDED.serviceReplicasUp}{${S.application}, ${SERVICE_LABEL}="${name}"})`),
+      ].join(" or "),
+      summary: (a) => `Service ${a.label(SERVICE_LABEL)} is down: no replica is up`,
+      description: (a) =>
+        `No replica of ${a.label(SERVICE_LABEL)} has answered Prometheus for ${c.for} (all down, or none left in the DNS answer).`,
+    }),
+  },
+  {
+    // Replicas that stop leave the DNS answer (no `up` 0 to see): the expectation is the recent past.
+    name: "ServiceReplicaDown",
+    group: "performance-alerts",
+    severity: "warning",
+    condition: "serviceReplicaDown",
+    requires: { application: true },
+    valueUnit: "none",
+    origin: "added",
+    runbook:
+      "A service runs fewer replicas than it did recently, but still serves: one stopped, crashed or stopped " +
+      "answering its scrape, and the rest carry its load. Check `docker compose ps <service>` and the missing " +
+      "replica's log. A deliberate scale-down also shows here until the lookback window has passed.",
+    build: (c) => ({
+      expr:
+        `${RECORDED.serviceReplicasUp} > 0 and ${RECORDED.serviceReplicasUp} ` +
+        `< max_over_time(${RECORDED.serviceReplicasUp}[${c.thresholds.replicaLossWindow}])`,
+      summary: (a) => `A replica of ${a.label(SERVICE_LABEL)} is down`,
+      description: (a) =>
+        `Only ${a.value} replicas of ${a.label(SERVICE_LABEL)} answer, fewer than at some time in the last ${c.thresholds.replicaLossWindow}.`,
+    }),
+  },
+  {
+    name: "HealthCheckFailing",
+    group: "performance-alerts",
+    severity: "warning",
+    condition: "serviceHealth",
+    symptom: SYMPTOMS.serviceHealth,
+    requires: [{ application: true }, { job: JOBS.probeHealth }],
+    valueUnit: "ratio",
+    origin: "added",
+    runbook:
+      "Some replicas of this service fail their health endpoint (blackbox-exporter expects a 2xx): they run " +
+      "and may still be scraped, but report themselves unhealthy (a lost database or Redis connection, a " +
+      "full disk). Check those replicas' logs; the Probes panel names them.",
+    build: (c) => ({
+      expr: `1 - avg by (job, ${SERVICE_LABEL}) (probe_success{job="${JOBS.probeHealth}"}) > 0`,
+      summary: (a) => `Health checks of ${a.label(SERVICE_LABEL)} fail`,
+      description: (a) => `${a.value} of the replicas of ${a.label(SERVICE_LABEL)} have failed their health probe for ${c.for}.`,
+    }),
+  },
+  {
+    name: "ServiceUnhealthy",
+    group: "performance-alerts",
+    severity: "critical",
+    condition: "serviceHealth",
+    symptom: SYMPTOMS.serviceHealth,
+    requires: [{ application: true }, { job: JOBS.probeHealth }],
+    valueUnit: "ratio",
+    origin: "added",
+    runbook:
+      "Every replica of this service fails its health endpoint: the service reports itself unable to serve " +
+      "(usually a dependency: check PostgresDown and RedisDown first, then the replicas' logs).",
+    build: (c) => ({
+      expr: `1 - max by (job, ${SERVICE_LABEL}) (probe_success{job="${JOBS.probeHealth}"}) > 0`,
+      summary: (a) => `Service ${a.label(SERVICE_LABEL)} is unhealthy`,
+      description: (a) => `Every replica of ${a.label(SERVICE_LABEL)} has failed its health probe for ${c.for}.`,
+    }),
+  },
+  {
     // Every symptom alert above loses its data when the whole application is down (their rates and
     // quantiles become empty, not high), so the outage itself must page.
     name: "ApplicationDown",
@@ -144,6 +229,7 @@ export const APPLICATION_ALERTS: readonly AlertDefinition[] = [
     severity: "critical",
     condition: "applicationDown",
     requires: { application: true },
+    labels: { [OUTAGE_LABEL]: OUTAGES.application },
     valueUnit: "none",
     origin: "added",
     runbook:

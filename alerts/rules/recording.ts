@@ -58,6 +58,13 @@ export const RECORDING_RULES: readonly RecordingDefinition[] = [
       ` / sum by (${BY_SERVICE}) (rate(messenger_http_requests_total{${S.application}}[${W}]))`,
   },
   {
+    // Every discovered replica is a target: the sum is how many of a service's replicas answer.
+    record: RECORDED.serviceReplicasUp,
+    group: "performance-alerts",
+    requires: { application: true },
+    expr: `sum by (${BY_SERVICE}) (up{${S.application}})`,
+  },
+  {
     record: RECORDED.websocketConnections,
     group: "performance-alerts",
     requires: { application: true },

@@ -39,6 +39,8 @@ export const RECORDED = {
   httpRequestDurationP50: "job_service:messenger_http_request_duration_seconds:p50_5m",
   httpErrorRatio: "job_service:messenger_http_requests_errors:ratio_rate5m",
   websocketConnections: "job_service:messenger_websocket_connections:sum",
+  /** Replicas of a service that answer their scrape (`up` summed per service). */
+  serviceReplicasUp: "job_service:up:sum",
   cpuUtilisation: "instance:node_cpu_utilisation:ratio_rate5m",
   memoryUtilisation: "instance:node_memory_utilisation:ratio",
   memoryAvailable: "instance:node_memory_available:ratio",

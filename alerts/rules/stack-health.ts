@@ -66,7 +66,8 @@ export const STACK_HEALTH_ALERTS: readonly AlertDefinition[] = [
       "Prometheus cannot scrape this target: the container is down or restarting, or its port/path changed. " +
       "Every alert on its metrics is blind meanwhile. Check the Targets page and the container logs.",
     build: (c) => {
-      const dedicated = COMPONENT_DOWN_ALERTS.filter((d) => c.stackJobs.includes(d.job)).map((d) => d.job);
+      // The application's replicas have alerts of their own (ServiceDown, ServiceReplicaDown), per service.
+      const dedicated = [...COMPONENT_DOWN_ALERTS.filter((d) => c.stackJobs.includes(d.job)).map((d) => d.job), JOBS.application];
       const selector = dedicated.length > 0 ? `{job!~"${dedicated.join("|")}"}` : "";
       return {
         expr: `up${selector} == 0`,

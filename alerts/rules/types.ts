@@ -47,6 +47,11 @@ export interface BuildContext {
   readonly for: Duration;
   /** Jobs of the stack's own components that are enabled. */
   readonly stackJobs: readonly string[];
+  /**
+   * The application services found by discovery (DNS), by name. A service with no replica left has no
+   * series at all, so ServiceDown asks for each of them by name (`absent`).
+   */
+  readonly discoveredServices: readonly string[];
 }
 
 /** The expression and annotations of an alert for one {@link BuildContext}. */

@@ -140,14 +140,15 @@ describe("buildRuleGroups options", () => {
     }
   });
 
-  test("a disabled stack component removes its alerts and TargetDown covers the rest", () => {
+  test("a disabled stack component removes its alerts and TargetDown covers the rest but the application's replicas", () => {
     const groups = buildRuleGroups({ ...ALL, stackJobs: [JOBS.prometheus] });
     const names = alertsOf(groups).map((a) => a.name);
     expect(names).not.toContain("LokiDown");
     expect(names).not.toContain("AlertmanagerNotificationsFailing");
     expect(names).not.toContain("PrometheusNotificationsFailing");
-    expect(alert(groups, "TargetDown").expr).toBe("up == 0");
-    expect(alert(buildRuleGroups(ALL), "TargetDown").expr).toBe('up{job!~"alertmanager|loki|alloy|jaeger"} == 0');
+    // (the application's replicas have ServiceDown and ServiceReplicaDown, per service)
+    expect(alert(groups, "TargetDown").expr).toBe('up{job!~"performance-metrics"} == 0');
+    expect(alert(buildRuleGroups(ALL), "TargetDown").expr).toBe('up{job!~"alertmanager|loki|alloy|jaeger|performance-metrics"} == 0');
   });
 
   test("cadvisor: false removes the container alerts", () => {

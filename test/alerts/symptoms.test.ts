@@ -27,6 +27,7 @@ describe("warning/critical twins (symptom label)", () => {
       ["http-error-ratio", ["ElevatedErrorRate:warning", "HighErrorRate:critical"]],
       ["filesystem-space", ["HostFilesystemAlmostFull:warning", "HostFilesystemFull:critical"]],
       ["host-memory", ["HighCapacityUsage:warning", "LowAvailableMemory:critical"]],
+      ["service-health", ["HealthCheckFailing:warning", "ServiceUnhealthy:critical"]],
       ["message-delivery-latency", ["HighMessageLatency:warning", "HighNetworkLatency:warning"]],
     ]);
   });

@@ -26,7 +26,7 @@ function synth(props: (scope: Construct) => Partial<AlertmanagerProps> = () => (
 }
 
 describe("Alertmanager", () => {
-  test("defaults: group by alertname+service+instance, 30s/5m/4h, severity routes, twins inhibit on the whole object identity", () => {
+  test("defaults: group by alertname+service+instance, 30s/5m/4h, severity routes, twins inhibit on the whole object identity, outages silence their service", () => {
     const { out, am } = synth();
     const config = parseYaml(am.config);
     expect(config.route).toMatchObject({
@@ -53,6 +53,10 @@ describe("Alertmanager", () => {
         target_matchers: ['symptom=~".+"', 'symptom_role="secondary"'],
         equal: identity,
       },
+      // ServiceDown silences the service's other alerts (not another outage alert) ...
+      { source_matchers: ['outage="service"'], target_matchers: ['service=~".+"', 'outage=""'], equal: ["service"] },
+      // ... and ApplicationDown silences every ServiceDown of its job.
+      { source_matchers: ['outage="application"'], target_matchers: ['outage="service"'], equal: ["job"] },
     ]);
     expect(config.receivers.map((r: any) => r.name)).toEqual(["default", BLACKHOLE]);
     const container = only(out, "docker_container") as any;

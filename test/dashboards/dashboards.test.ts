@@ -9,14 +9,14 @@ import { DATASOURCES } from "../../dashboards/datasources";
 import { ALL_EXPORTERS, alertStep, build, byUid, panel, panels } from "./helpers";
 
 const EXPECTED: Record<string, string[]> = {
-  "performance-overview": ["Requests per second", "HTTP error ratio", "HTTP API p95", "Message delivery p95", "WebSocket connections", "Longest DB transaction", "Redis command time", "CPU busy (max host)", "Memory available (min host)", "Network receive", "System Resource Utilization", "Message Delivery Performance"],
+  "performance-overview": ["Requests per second", "HTTP error ratio", "HTTP API p95", "Message delivery p95", "WebSocket connections", "Replicas up", "Longest DB transaction", "Redis command time", "CPU busy (max host)", "Memory available (min host)", "Network receive", "System Resource Utilization", "Message Delivery Performance"],
   slos: [
     "http-availability: error budget left", "http-availability: burn rate",
     "http-latency: error budget left", "http-latency: burn rate",
     "message-delivery: error budget left", "message-delivery: burn rate",
   ],
   "messaging-websocket": ["Message delivery latency", "Message throughput", "Offline message queue", "WebSocket connections", "WebSocket availability", "WebSocket message rate", "WebSocket latency"],
-  "http-api-red": ["Request rate per service", "Requests by status class", "Error ratio (5xx)", "Error ratio by route", "Latency quantiles", "p95 latency per service", "Slowest routes (p95)"],
+  "http-api-red": ["Request rate per replica", "Requests by status class", "Replicas up per service", "Error ratio (5xx)", "Error ratio per replica", "Error ratio by route", "Latency quantiles", "p95 latency per replica", "Slowest routes (p95)"],
   "database-postgres": ["PostgreSQL up", "Connections by state", "Longest open transaction", "Transactions", "Mean statement time", "Tuples per second", "Buffer cache hit ratio", "Locks by mode", "Database size"],
   "cache-redis": ["Redis up", "Keyspace hit ratio", "Mean command time", "Commands per second", "Memory used vs maxmemory", "Memory utilisation", "Evicted keys", "Connected clients"],
   "hosts-network": ["CPU utilisation", "CPU by mode", "Memory used", "Memory available", "Filesystem space available", "Disk throughput", "Disk busy", "Network bandwidth", "Network errors", "TCP sockets"],
@@ -130,7 +130,7 @@ describe("buildDashboards", () => {
     const expr = (fs.targets as unknown as Array<{ expr: string }>)[0].expr;
     expect(expr).toContain(`{${SELECTORS.filesystem}}`);
     const alert = ALERT_DEFINITIONS.find((d) => d.name === "HostFilesystemAlmostFull")!;
-    expect(alert.build({ thresholds: DEFAULT_THRESHOLDS, threshold: 0.1, thresholdText: "10%", for: Duration.parse("15m"), stackJobs: [] }).expr).toContain(SELECTORS.filesystem);
+    expect(alert.build({ thresholds: DEFAULT_THRESHOLDS, threshold: 0.1, thresholdText: "10%", for: Duration.parse("15m"), stackJobs: [], discoveredServices: [] }).expr).toContain(SELECTORS.filesystem);
   });
 
   test("every target has a refId and queries carry the datasource variable literally", () => {
@@ -239,6 +239,35 @@ describe("recording rules", () => {
   });
 });
 
+describe("replicas", () => {
+  test("the HTTP/RED and WebSocket dashboards break a service down by replica: an instance variable of the selected services, used by their per-replica panels", () => {
+    const files = build({ applicationJob: "chat" });
+    const using = files.filter((f) => renderDashboard(f).includes('instance=~\\"$instance\\"'));
+    expect(using.map((f) => f.json.uid).sort()).toEqual(["http-api-red", "messaging-websocket"]);
+    for (const f of using) {
+      const list = (f.json.templating as unknown as { list: Array<{ name: string; query: { query: string }; includeAll: boolean; multi: boolean; allValue: string }> }).list;
+      const instance = list.find((v) => v.name === "instance")!;
+      // It follows the service selection, so a replica list is never longer than the services chosen.
+      expect(instance.query.query).toBe('label_values(up{job="chat", service=~"$service"}, instance)');
+      expect([instance.includeAll, instance.multi, instance.allValue]).toEqual([true, true, ".*"]);
+      // Defined after the service variable it reads.
+      expect(list.findIndex((v) => v.name === "instance")).toBeGreaterThan(list.findIndex((v) => v.name === "service"));
+    }
+    const perReplica = panel(byUid(files, "http-api-red").json, "Error ratio per replica");
+    const expr = (perReplica.targets as unknown as Array<{ expr: string; legendFormat: string }>)[0];
+    expect(expr.expr).toContain('sum by (service, instance) (rate(messenger_http_requests_total{job="chat", service=~"$service", instance=~"$instance", status=~"5.."}');
+    expect(expr.legendFormat).toBe("{{service}} {{instance}}");
+  });
+
+  test("the overview stays per service: no instance variable, and its replicas stat reads the recorded replicas per service", () => {
+    const overview = byUid(build(), "performance-overview").json;
+    expect(overview.templating?.list?.map((v) => v.name)).not.toContain("instance");
+    expect(renderDashboard(byUid(build(), "performance-overview"))).not.toContain("$instance");
+    const replicas = panel(overview, "Replicas up");
+    expect((replicas.targets as unknown as Array<{ expr: string }>)[0].expr).toBe('job_service:up:sum{job="performance-metrics", service=~"$service"}');
+  });
+});
+
 describe("exporters", () => {
   test.each([
     ["postgres", "database-postgres"],
@@ -261,6 +290,7 @@ describe("exporters", () => {
       "HTTP API p95",
       "Message delivery p95",
       "WebSocket connections",
+      "Replicas up",
       "Message Delivery Performance",
     ]);
   });

@@ -190,6 +190,30 @@ async function main(): Promise<number> {
         clear();
       }
     };
+    /** Posts probe alerts to Alertmanager's API and waits until each expected alert is in its expected state. */
+    const inhibitionStates = async (
+      probes: readonly { labels: Record<string, string>; annotations: Record<string, string> }[],
+      expected: ReadonlyArray<[string, Record<string, string>, string]>,
+    ): Promise<string> => {
+      await am.postAlerts(probes, new Date(Date.now() + 10 * 60_000));
+      const state = async (alertname: string, match: Record<string, string>) => {
+        const all = await am.alerts(`alertname="${alertname}"`);
+        const a = all.find((x) => Object.entries(match).every(([k, v]) => x.labels[k] === v));
+        return a?.status.state;
+      };
+      const seen = await waitUntil(
+        "Alertmanager to mark the probes",
+        async () => {
+          const got = await Promise.all(expected.map(([n, m]) => state(n, m)));
+          return got.every((g, k) => g === expected[k][2]) ? got : false;
+        },
+        { timeoutMs: 30_000 },
+      ).catch(async (e: Error) => {
+        const got = await Promise.all(expected.map(([n, m]) => state(n, m)));
+        throw new Error(`${e.message}; states: ${expected.map(([n, m], k) => `${n}${JSON.stringify(m)}=${got[k]}`).join(", ")}`);
+      });
+      return expected.map(([n, m], k) => `${n} ${Object.values(m)[0]}: ${seen[k]}`).join("; ");
+    };
     const errorFaultAt = Date.now();
     // 100%: the 5m-window ratio passes the critical's 5% within seconds, long before the warning twin's
     // longer rehearsal `for` ends.
@@ -240,30 +264,37 @@ async function main(): Promise<number> {
         { labels: { ...latency, alertname: "HighNetworkLatency", severity: "warning", symptom_role: "secondary" } },
         { labels: { ...latency, service: "presence-service", alertname: "HighNetworkLatency", severity: "warning", symptom_role: "secondary" } },
       ].map((p) => ({ ...p, annotations: { summary: "inhibition probe" } }));
-      await am.postAlerts(probes, new Date(Date.now() + 10 * 60_000));
-      const state = async (alertname: string, match: Record<string, string>) => {
-        const all = await am.alerts(`alertname="${alertname}"`);
-        const a = all.find((x) => Object.entries(match).every(([k, v]) => x.labels[k] === v));
-        return a?.status.state;
-      };
-      const expected: Array<[string, Record<string, string>, string]> = [
+      return inhibitionStates(probes, [
         ["HostFilesystemAlmostFull", { mountpoint: "/var/lib/docker" }, "suppressed"],
         ["HostFilesystemAlmostFull", { mountpoint: "/" }, "active"],
         ["HighNetworkLatency", { service: "chat-server" }, "suppressed"],
         ["HighNetworkLatency", { service: "presence-service" }, "active"],
+      ]);
+    });
+
+    await report.check("a service outage silences its own service only; the application outage silences the service outages", async () => {
+      // ServiceDown (outage="service") for group-service, ApplicationDown (outage="application") of another
+      // job: the group-service symptoms (any job) are suppressed, chat-server's stay active; a ServiceDown
+      // of the other job is silenced by its ApplicationDown, and ServiceDown itself is never its own target.
+      const app = { job: JOBS.application };
+      const other = { job: "other-application" };
+      const labels: Record<string, string>[] = [
+        { ...app, service: "group-service", alertname: "ServiceDown", severity: "critical", outage: "service" },
+        { ...app, service: "group-service", alertname: "HighErrorRate", severity: "critical", symptom: "http-error-ratio" },
+        { job: "blackbox-health", service: "group-service", instance: "10.0.0.7:8083", alertname: "HealthCheckFailing", severity: "warning", symptom: "service-health" },
+        { ...app, service: "chat-server", alertname: "HighErrorRate", severity: "critical", symptom: "http-error-ratio" },
+        { ...other, alertname: "ApplicationDown", severity: "critical", outage: "application" },
+        { ...other, service: "api", alertname: "ServiceDown", severity: "critical", outage: "service" },
       ];
-      const seen = await waitUntil(
-        "Alertmanager to mark the probes",
-        async () => {
-          const got = await Promise.all(expected.map(([n, m]) => state(n, m)));
-          return got.every((g, k) => g === expected[k][2]) ? got : false;
-        },
-        { timeoutMs: 30_000 },
-      ).catch(async (e: Error) => {
-        const got = await Promise.all(expected.map(([n, m]) => state(n, m)));
-        throw new Error(`${e.message}; states: ${expected.map(([n, m], k) => `${n}${JSON.stringify(m)}=${got[k]}`).join(", ")}`);
-      });
-      return expected.map(([n, m], k) => `${n} ${Object.values(m)[0]}: ${seen[k]}`).join("; ");
+      const probes = labels.map((l) => ({ labels: l, annotations: { summary: "inhibition probe" } }));
+      return inhibitionStates(probes, [
+        ["ServiceDown", { service: "group-service" }, "active"],
+        ["HighErrorRate", { service: "group-service" }, "suppressed"],
+        ["HealthCheckFailing", { service: "group-service" }, "suppressed"],
+        ["HighErrorRate", { service: "chat-server" }, "active"],
+        ["ApplicationDown", { job: "other-application" }, "active"],
+        ["ServiceDown", { service: "api" }, "suppressed"],
+      ]);
     });
 
     await report.check("resolving a fault sends the resolved notification (ApplicationDown)", async () => {

@@ -1,5 +1,6 @@
 import { DEFAULT_THRESHOLDS as T } from "../../../alerts/thresholds";
-import { AlertTestCase, MESSENGER_BUCKETS, Observations } from "./types";
+import { GUIDE_APPLICATION_SERVICES } from "../../../alerts/jobs";
+import { AlertTestCase, GaugeSignal, MESSENGER_BUCKETS, Observations, Phases } from "./types";
 
 // The scrape config labels every application series with its service (the target's host).
 const APP = `job="performance-metrics", instance="chat-server:8080", service="chat-server"`;
@@ -18,6 +19,18 @@ function latency(fast: number, belowSlow: number, aboveSlow: number): { below: O
     below: [[fast, 9], [belowSlow, 1]],
     above: [[fast, 9], [aboveSlow, 1]],
   };
+}
+
+/**
+ * `up` of `count` replicas of a service discovered by DNS (instance = replica address:port), from the
+ * replica number `first` on.
+ */
+export function replicasUp(service: string, port: number, count: number, values: Phases<number | null>, first = 1): GaugeSignal[] {
+  return Array.from({ length: count }, (_, i) => ({
+    kind: "gauge" as const,
+    series: `up{job="performance-metrics", instance="172.31.0.${10 + first + i}:${port}", service="${service}"}`,
+    values,
+  }));
 }
 
 export const APPLICATION_CASES: readonly AlertTestCase[] = [
@@ -74,6 +87,46 @@ export const APPLICATION_CASES: readonly AlertTestCase[] = [
       { kind: "gauge", series: `probe_success{job="blackbox-websocket", instance="presence-service:8081", service="presence-service"}`, values: { below: 1, above: 1 } },
     ],
     expected: { labels: { job: "blackbox-websocket", service: "chat-server" }, value: 0 },
+  },
+  {
+    // Two replicas of chat-server stop: they leave the DNS answer and their series go stale (no `up` 0 to
+    // see), while the other services keep running. Without the by-name `absent`, nothing would fire.
+    alert: "ServiceDown",
+    signals: [
+      ...replicasUp("chat-server", 8080, 2, { below: 1, above: null, recover: 1 }),
+      ...GUIDE_APPLICATION_SERVICES.filter((s) => s.name !== "chat-server").flatMap((s) => replicasUp(s.name, s.port, 1, { below: 1, above: 1 })),
+    ],
+    expected: { labels: SERVICE, value: 1 },
+  },
+  {
+    // One replica of three stops (gone from the DNS answer); two still serve: a warning, no page. The
+    // replica count before is the expectation, so it resolves once the replica is back.
+    alert: "ServiceReplicaDown",
+    signals: [
+      ...replicasUp("chat-server", 8080, 2, { below: 1, above: 1 }),
+      ...replicasUp("chat-server", 8080, 1, { below: 1, above: null, recover: 1 }, 3),
+      ...replicasUp("group-service", 8083, 1, { below: 1, above: 1 }),
+    ],
+    expected: { labels: SERVICE, value: 2 },
+  },
+  {
+    // One of chat-server's two replicas fails its health probe; presence-service stays healthy.
+    alert: "HealthCheckFailing",
+    signals: [
+      { kind: "gauge", series: `probe_success{job="blackbox-health", instance="172.31.0.2:8080", service="chat-server"}`, values: { below: 1, above: 0, recover: 1 } },
+      { kind: "gauge", series: `probe_success{job="blackbox-health", instance="172.31.0.3:8080", service="chat-server"}`, values: { below: 1, above: 1 } },
+      { kind: "gauge", series: `probe_success{job="blackbox-health", instance="172.31.0.4:8081", service="presence-service"}`, values: { below: 1, above: 1 } },
+    ],
+    expected: { labels: { job: "blackbox-health", service: "chat-server" }, value: 0.5 },
+  },
+  {
+    // Both replicas fail (below: only one does, which is HealthCheckFailing's warning, not this page).
+    alert: "ServiceUnhealthy",
+    signals: [
+      { kind: "gauge", series: `probe_success{job="blackbox-health", instance="172.31.0.2:8080", service="chat-server"}`, values: { below: 0, above: 0, recover: 1 } },
+      { kind: "gauge", series: `probe_success{job="blackbox-health", instance="172.31.0.3:8080", service="chat-server"}`, values: { below: 1, above: 0, recover: 1 } },
+    ],
+    expected: { labels: { job: "blackbox-health", service: "chat-server" }, value: 1 },
   },
   {
     // one of two services down is TargetDown's business; both down is the outage

@@ -72,16 +72,23 @@ function linearValues(t: Timeline, start: number, perStep: (phase: PhaseName) =>
 function inputSeries(t: Timeline, signal: Signal): { series: string; values: string }[] {
   const seconds = t.interval.seconds;
   switch (signal.kind) {
-    case "gauge":
+    case "gauge": {
+      // A gone series: Prometheus writes a staleness marker when its target leaves, then nothing.
+      const gone = (n: number) => (n > 1 ? `stale _x${n - 1}` : "stale");
+      const first = phaseValue(signal.values, "prelude");
       return [
         {
           series: signal.series,
           values: [
-            `${phaseValue(signal.values, "prelude")}`,
-            ...PHASES.filter((p) => steps(t, p) > 0).map((p) => `${phaseValue(signal.values, p)}x${steps(t, p) - 1}`),
+            first === null ? "_" : `${first}`,
+            ...PHASES.filter((p) => steps(t, p) > 0).map((p) => {
+              const v = phaseValue(signal.values, p);
+              return v === null ? gone(steps(t, p)) : `${v}x${steps(t, p) - 1}`;
+            }),
           ].join(" "),
         },
       ];
+    }
     case "rate":
       return [
         {

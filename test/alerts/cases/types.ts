@@ -13,11 +13,14 @@ export interface Phases<T> {
   readonly recover?: T;
 }
 
-/** A gauge holding a value per phase. */
+/**
+ * A gauge holding a value per phase; `null` means the series is gone in that phase (its target left the
+ * discovery: a staleness marker, then no samples), as when a replica stops.
+ */
 export interface GaugeSignal {
   readonly kind: "gauge";
   readonly series: string;
-  readonly values: Phases<number>;
+  readonly values: Phases<number | null>;
 }
 
 /** A counter (or any linear series) growing at a per-second rate per phase, from `start`. */
