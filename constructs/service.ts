@@ -65,6 +65,12 @@ export interface HealthCheck {
   readonly retries?: number;
   /** @default 30s */
   readonly startPeriod?: Duration;
+  /**
+   * How often the check runs during `startPeriod` (Docker Engine >= 25, API 1.44), so a container is
+   * healthy as soon as its program is ready instead of at the first `interval`. Older engines ignore it.
+   * @default 1s
+   */
+  readonly startInterval?: Duration;
 }
 
 /** CPU and memory limits; every container of the stack has both. */
@@ -217,12 +223,19 @@ export class MonitoringService extends Construct {
     const timeout = hc?.timeout ?? Duration.parse("5s");
     const retries = hc?.retries ?? 3;
     const startPeriod = hc?.startPeriod ?? Duration.parse("30s");
+    const startInterval = hc?.startInterval ?? Duration.parse("1s");
+    if (hc && (startInterval.milliseconds < 1 || startInterval.compare(startPeriod) > 0 || startInterval.compare(interval) > 0)) {
+      throw new Error(
+        `${props.serviceName}.healthcheck.startInterval: "${startInterval}" must be at least 1ms and at most the start period ("${startPeriod}") and the interval ("${interval}")`,
+      );
+    }
     const healthcheck = hc && {
       test: hc.test.map(escapeTerraform),
       interval: interval.toString(),
       timeout: timeout.toString(),
       retries,
       startPeriod: startPeriod.toString(),
+      startInterval: startInterval.toString(),
     };
     // `cdktf deploy` waits until a container is healthy, so a broken config fails the deploy instead of
     // leaving a restarting container behind: as long as Docker itself would take to call it unhealthy.

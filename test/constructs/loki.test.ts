@@ -49,6 +49,7 @@ describe("Loki defaults", () => {
         timeout: "5s",
         retries: 3,
         start_period: "1m",
+        start_interval: "1s",
       },
     });
     expect(out).toHaveResourceWithProperties(Volume, { name: "monitoring-loki-data" });
