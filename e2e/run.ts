@@ -14,7 +14,9 @@ import { App } from "cdktf";
 import { imageName, IMAGES, ImageKey } from "../constructs/versions";
 import { defineStacks } from "../stacks/app";
 import { MonitoringStack } from "../stacks/monitoring-stack";
-import { PrometheusApi } from "../test/rehearsal/apis";
+import { AlertmanagerApi, PrometheusApi } from "../test/rehearsal/apis";
+import { JOBS } from "../alerts/jobs";
+import { AlertRule } from "../alerts";
 import { waitUntil } from "../test/rehearsal/http";
 import { Report } from "../test/rehearsal/report";
 import { deployable, E2E_APP_NETWORK, E2E_ENV, E2E_PORTS, E2E_STACK, REDEPLOY_OVERRIDE, e2eConfig } from "./app";
@@ -27,10 +29,13 @@ import { LOCAL_IMAGES, PROGRAMS, ProgramKey } from "./programs";
 import { buildProviderMirror } from "./providers";
 import { synthesizeStacks } from "./synth";
 import { containerTimings, ContainerState, deployRatio, parsePlan, PlanCounts } from "./measure";
+import { APP_PROJECT, applicationComposeFile, runScalingChecks } from "./scaling";
 
 const PROJECT = path.resolve(__dirname, "..");
 const STACK_LABEL = `com.monitoring-stack.stack=${E2E_STACK}`;
-const PEERS = { postgres: "e2e-postgres", messenger: "e2e-messenger", webhook: "e2e-webhook" } as const;
+const PEERS = { postgres: "e2e-postgres", webhook: "e2e-webhook" } as const;
+/** A container of the application's Compose project that the scaling checks never stop. */
+const APP_CONTAINER = `${APP_PROJECT}-group-service-1`;
 /** The peers' network: its own subnet beside the stack's 172.30.0.0/24. */
 const APP_SUBNET = "172.31.0.0/24";
 const WAIT_MS = { targets: 120_000, rules: 120_000, notification: 180_000, prometheusReady: 120_000 };
@@ -170,7 +175,8 @@ async function main(buildOnly: boolean): Promise<number> {
     });
     // What the deploy cannot start without first: Prometheus, Alertmanager, then the exporters; last the
     // workflow linter the tests use.
-    const order: ProgramKey[] = ["prometheus", "alertmanager", "nodeExporter", "blackboxExporter", "actionlint"];
+    // Compose runs the application as users do (the scaling checks).
+    const order: ProgramKey[] = ["prometheus", "alertmanager", "nodeExporter", "blackboxExporter", "compose", "actionlint"];
     const binaries: Partial<Record<ProgramKey, Record<string, string>>> = {};
     for (const key of order) {
       await report.check(`build ${PROGRAMS[key].name} ${PROGRAMS[key].release} from ${PROGRAMS[key].module}@${PROGRAMS[key].version}`, async () => {
@@ -247,6 +253,19 @@ async function main(buildOnly: boolean): Promise<number> {
       return lines.join("; ");
     });
 
+    const composeFile = path.join(work, "compose.yaml");
+    const composeBin = binaries.compose!["docker-compose"];
+    /** `docker compose -f compose.yaml -p chat …` on the rig's engine (the plugin binary, run standalone). */
+    const compose = async (args: readonly string[]): Promise<string> => {
+      const r = await runLogged(composeBin, ["-f", composeFile, "-p", APP_PROJECT, ...args], {
+        cwd: work,
+        env: { ...process.env, DOCKER_HOST: dockerd.host },
+        log: path.join(logs, "compose.log"),
+        timeoutMs: 180_000,
+      });
+      if (r.code !== 0) throw new Error(`docker compose ${args.join(" ")}: exit ${r.code}\n${r.output.trim().split("\n").slice(-10).join("\n")}`);
+      return r.output;
+    };
     const pgPassword = Buffer.from(Array.from({ length: 18 }, () => Math.floor(Math.random() * 256))).toString("base64url");
     await report.check(`peers: ${withPostgres ? "PostgreSQL 15 (pg_stat_statements), " : ""}messenger services, webhook receiver`, async () => {
       await dockerd.docker(["network", "create", "--subnet", APP_SUBNET, E2E_APP_NETWORK]);
@@ -256,8 +275,9 @@ async function main(buildOnly: boolean): Promise<number> {
           "-e", `POSTGRES_PASSWORD=${pgPassword}`, "--memory", "256m", "e2e/postgres:15",
         ]);
       }
-      const aliases = ["chat-server", "group-service", "presence-service", "notification-service"].flatMap((a) => ["--network-alias", a]);
-      await dockerd.docker(["run", "-d", "--name", PEERS.messenger, "--network", E2E_APP_NETWORK, ...aliases, "--memory", "128m", "e2e/messenger:1"]);
+      // The application as a Compose project on the peers' network: each service's replicas carry its name.
+      fs.writeFileSync(composeFile, applicationComposeFile("e2e/messenger:1", E2E_APP_NETWORK));
+      await compose(["up", "-d"]);
       await dockerd.docker(["run", "-d", "--name", PEERS.webhook, "--network", E2E_APP_NETWORK, "--network-alias", "webhook", "--memory", "32m", "e2e/webhook:1"]);
       await (!withPostgres ? Promise.resolve(true) : waitUntil(
         "PostgreSQL to accept connections",
@@ -441,11 +461,29 @@ async function main(buildOnly: boolean): Promise<number> {
       if (forged.length > 0) throw new Error(`a non-k6 series was federated: ${JSON.stringify(forged)}`);
       // The receiver is on the stack network only: the application's containers cannot even resolve it.
       const fromApp = await dockerd
-        .docker(["exec", PEERS.messenger, "wget", "-q", "-T", "3", "-O", "/dev/null", "http://k6-receiver:9090/-/healthy"])
+        .docker(["exec", APP_CONTAINER, "wget", "-q", "-T", "3", "-O", "/dev/null", "http://k6-receiver:9090/-/healthy"])
         .then(() => "reached", (e: Error) => e.message.split("\n").find((l) => /wget:/.test(l))?.trim() ?? "failed");
       if (fromApp === "reached") throw new Error("an application container reached the k6 receiver");
       return `k6_vus{job="${k6.metric.job}",testid="e2e"} = ${k6.value}; forged_series not federated; Prometheus refused the push (404); from the app network: ${fromApp}`;
     });
+    // --- 3b. the guide's scaling procedure: docker compose up --scale, replicas lost, a service down ---
+    const appJob = e2eStack.scrapeTargets.find((t) => t.job === JOBS.application)!;
+    const forOf = (name: string) =>
+      e2eStack.ruleGroups.flatMap((g) => g.rules).find((r): r is AlertRule => "name" in r && r.name === name)!.for.seconds;
+    // Detection budget: a discovery refresh, a scrape, an evaluation, the alert's `for`, group_wait.
+    const detection = (alert: string) =>
+      (appJob.dns?.refreshInterval.seconds ?? 0) + (appJob.scrapeInterval?.seconds ?? 0) + e2eStack.prometheus.evaluationInterval.seconds + forOf(alert) + e2eStack.alertmanager.groupWait.seconds;
+    await runScalingChecks({
+      compose,
+      docker: (args) => dockerd.docker(args),
+      notificationLog: () => dockerd.docker(["exec", PEERS.webhook, "cat", "/www/received.log"]).catch(() => ""),
+      prom,
+      am: new AlertmanagerApi(`http://127.0.0.1:${E2E_PORTS.alertmanager}`),
+      check: (name, fn) => report.check(name, fn),
+      budget: { serviceDownSeconds: detection("ServiceDown"), replicaDownSeconds: detection("ServiceReplicaDown") },
+      timeoutMs: WAIT_MS.notification,
+    });
+
     for (const [key, l] of notDeployed) {
       if (l.kind === "unbuildable") console.log(`NOT DEPLOYED  ${key}: its checks (${checksOf(key)}) cannot run: ${l.reason}`);
     }
