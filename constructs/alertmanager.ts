@@ -2,7 +2,7 @@ import * as yaml from "js-yaml";
 import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { Duration } from "../alerts/duration";
-import { JOBS, SERVICE_LABEL } from "../alerts/jobs";
+import { JOBS, NODE_LABEL, SERVICE_LABEL } from "../alerts/jobs";
 import { OBJECT_LABELS, OUTAGE_LABEL, OUTAGES, SYMPTOM_LABEL, SYMPTOM_ROLE_LABEL } from "../alerts/model";
 import { IMAGES, ImageRef } from "./versions";
 import { MonitoringService, ResourceLimits, ScrapeTarget, SecretFile, ServiceContext, assertChecks, isPort, routePrefix, urlChecks } from "./service";
@@ -112,6 +112,8 @@ export interface RenderedReceiver {
 
 /** Options of {@link renderAlertmanagerConfig}. */
 export interface AlertmanagerConfigOptions {
+  /** A cluster's NodeDown (`outage="node"`) silences the alerts of its node. @default false (one host) */
+  readonly nodeOutages?: boolean;
   readonly receivers: readonly RenderedReceiver[];
   readonly routing: AlertRouting;
   readonly groupWait: Duration;
@@ -186,6 +188,10 @@ export function renderAlertmanagerConfig(o: AlertmanagerConfigOptions): string {
         target_matchers: [`${OUTAGE_LABEL}="${OUTAGES.service}"`],
         equal: ["job"],
       },
+      // On a cluster, a lost node (NodeDown) silences the other alerts of that node (its targets down).
+      ...(o.nodeOutages
+        ? [{ source_matchers: [`${OUTAGE_LABEL}="${OUTAGES.node}"`], target_matchers: [`${NODE_LABEL}=~".+"`, `${OUTAGE_LABEL}=""`], equal: [NODE_LABEL] }]
+        : []),
     ],
     receivers: receivers.map((r) => ({
       name: r.name,
@@ -274,6 +280,19 @@ export interface AlertmanagerProps extends NotificationTiming {
   readonly resources?: ResourceLimits;
   /** @default IMAGES.alertmanager */
   readonly image?: ImageRef;
+  /**
+   * Replicas on a cluster runtime, gossiping on `tasks.alertmanager:9094` (silences, notification log),
+   * so any replica may fail. Ignored on the single host (one Alertmanager, gossip off). @default 3
+   */
+  readonly replicas?: number;
+}
+
+/** Alertmanager's gossip port (`--cluster.listen-address`). */
+export const CLUSTER_PORT = 9094;
+
+/** Quotes one word for `sh -c` (single quotes; a single quote inside is closed, escaped and reopened). */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
 
 const SECRET_DIR = "/etc/alertmanager/secrets";
@@ -297,9 +316,19 @@ export class Alertmanager extends Construct {
   public readonly config: string;
   public readonly scrapeTarget: ScrapeTarget;
   public readonly service: MonitoringService;
+  /** Replicas of the cluster; 1 on the single host. */
+  public readonly replicas: number;
+  /** The DNS name every replica answers (`tasks.alertmanager`), on a cluster runtime. */
+  public readonly tasksName?: string;
 
   constructor(scope: Construct, id: string, props: AlertmanagerProps) {
     super(scope, id);
+    const swarm = props.context.runtime?.kind === "swarm";
+    this.replicas = swarm ? (props.replicas ?? 3) : 1;
+    if (!(Number.isInteger(this.replicas) && this.replicas >= 1 && this.replicas <= 9)) {
+      throw new Error(`alertmanager.replicas: ${props.replicas} is not allowed; allowed: 1-9 (3 survive one replica lost)`);
+    }
+    this.tasksName = swarm ? `tasks.${this.hostname}` : undefined;
     this.groupWait = props.groupWait ?? Duration.parse("30s");
     this.groupInterval = props.groupInterval ?? Duration.parse("5m");
     this.repeatInterval = props.repeatInterval ?? Duration.parse("4h");
@@ -348,6 +377,7 @@ export class Alertmanager extends Construct {
       })),
     }));
     this.config = renderAlertmanagerConfig({
+      nodeOutages: swarm,
       receivers: rendered,
       routing: props.routing,
       groupWait: this.groupWait,
@@ -359,18 +389,35 @@ export class Alertmanager extends Construct {
     this.routePrefix = routePrefix(props.externalUrl);
     this.url = `http://${this.hostname}:${this.port}${this.routePrefix}`;
     this.address = `${this.hostname}:${this.port}`;
-    this.scrapeTarget = { job: JOBS.alertmanager, targets: [this.address], ...(this.routePrefix ? { metricsPath: `${this.routePrefix}/metrics` } : {}) };
+    const metricsPath = this.routePrefix ? { metricsPath: `${this.routePrefix}/metrics` } : {};
+    // Every replica of a cluster is scraped (its members and failed peers are per replica).
+    this.scrapeTarget = this.tasksName
+      ? { job: JOBS.alertmanager, targets: [], dns: { names: [{ name: this.tasksName, port: this.port }], refreshInterval: Duration.parse("10s") }, ...metricsPath }
+      : { job: JOBS.alertmanager, targets: [this.address], ...metricsPath };
+    const flags = alertmanagerFlags({
+      configFile: "/etc/alertmanager/alertmanager.yml",
+      dataPath: "/alertmanager",
+      externalUrl: props.externalUrl ?? (publishedPort ? `http://localhost:${publishedPort}` : undefined),
+      ...(this.tasksName ? { clusterListenAddress: `0.0.0.0:${CLUSTER_PORT}` } : {}),
+    });
+    // A replica advertises its own overlay address (without it, its docker_gwbridge address: members 3
+    // but failed peers, alertmanager#1909): known only inside the task, hence the shell form.
+    const cluster = this.tasksName
+      ? {
+          entrypoint: ["/bin/sh", "-c"],
+          command: [
+            `exec /bin/alertmanager ${[...flags, `--cluster.peer=${this.tasksName}:${CLUSTER_PORT}`].map(shellWord).join(" ")} --cluster.advertise-address=$(hostname -i):${CLUSTER_PORT}`,
+          ],
+        }
+      : { command: flags };
 
     this.service = new MonitoringService(this, "service", {
       serviceName: this.hostname,
       context: props.context,
       image: props.image ?? IMAGES.alertmanager,
       user: "65534:65534",
-      command: alertmanagerFlags({
-        configFile: "/etc/alertmanager/alertmanager.yml",
-        dataPath: "/alertmanager",
-        externalUrl: props.externalUrl ?? (publishedPort ? `http://localhost:${publishedPort}` : undefined),
-      }),
+      ...cluster,
+      scheduling: { mode: "replicated", replicas: this.replicas },
       configFiles: [{ path: "/etc/alertmanager/alertmanager.yml", content: this.config }],
       secretFiles,
       dataVolumes: [{ name: "data", containerPath: "/alertmanager" }],

@@ -3,6 +3,10 @@ import { Construct } from "constructs";
 import { JOBS } from "../alerts/jobs";
 import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check, isPort } from "./service";
 import { IMAGES, ImageRef } from "./versions";
+import { NODE_LABEL } from "../alerts/jobs";
+
+/** node-exporter's port on every node of a swarm (published in host mode). */
+const SWARM_PORT = 9100;
 
 /**
  * Mount points whose filesystems are not the host's own disks. Upstream's Linux default (v1.12,
@@ -83,6 +87,38 @@ export class NodeExporter extends Construct {
 
   constructor(scope: Construct, id: string, props: NodeExporterProps) {
     super(scope, id);
+    const runtime = props.context.runtime;
+    if (runtime?.kind === "swarm") {
+      // One task per node, its port published in host mode on that node; Prometheus scrapes each node by
+      // its address and labels it with the node's hostname. Swarm services cannot share the host's PID or
+      // network namespace (no such fields): node_network_* describe the task's own interfaces there.
+      this.port = SWARM_PORT;
+      this.listenAddress = `0.0.0.0:${SWARM_PORT}`;
+      this.hostname = "node-exporter";
+      this.url = `http://node-exporter:${SWARM_PORT}`;
+      this.service = new MonitoringService(this, "service", {
+        serviceName: "node-exporter",
+        context: props.context,
+        image: props.image ?? IMAGES.nodeExporter,
+        command: nodeExporterFlags({
+          listenAddress: `:${SWARM_PORT}`,
+          mountPointsExclude: props.mountPointsExclude ?? NODE_EXPORTER_DEFAULT_MOUNT_POINTS_EXCLUDE,
+          netdevDeviceExclude: props.netdevDeviceExclude ?? NODE_EXPORTER_DEFAULT_NETDEV_EXCLUDE,
+        }),
+        scheduling: { mode: "per-node" },
+        hostMounts: [{ hostPath: "/", containerPath: "/host", readOnly: true }],
+        publishedPorts: [{ internal: SWARM_PORT, external: SWARM_PORT }],
+        healthcheck: { test: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${SWARM_PORT}/metrics`] },
+        resources: props.resources ?? { memoryMb: 64, cpus: 0.25 },
+        readOnlyRootFilesystem: true,
+      });
+      this.scrapeTarget = {
+        job: JOBS.nodeExporter,
+        targets: runtime.nodes.map((n) => `${n.address}:${SWARM_PORT}`),
+        targetLabels: runtime.nodes.map((n) => ({ [NODE_LABEL]: n.hostname, instance: n.hostname })),
+      };
+      return;
+    }
     const { host, port } = parseListenAddress(props.listenAddress);
     this.listenAddress = props.listenAddress;
     this.hostname = host;

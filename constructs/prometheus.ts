@@ -24,6 +24,14 @@ export interface PrometheusConfigOptions {
   readonly ruleFilesGlob: string;
   /** `host:port` of each Alertmanager. */
   readonly alertmanagers: readonly string[];
+  /** Alertmanagers found by DNS (every replica of a cluster, e.g. `tasks.alertmanager`). @default none */
+  readonly alertmanagerDns?: { readonly name: string; readonly port: number; readonly refreshInterval: Duration };
+  /**
+   * An HA replica's own external label (`replica: "${PROMETHEUS_REPLICA}"`, expanded from the
+   * environment by Prometheus 3), dropped from the alerts it sends, so that Alertmanager sees the two
+   * replicas' alerts as one. @default none (a single Prometheus)
+   */
+  readonly replicaLabel?: { readonly name: string; readonly envVar: string };
   /** The path Alertmanager serves under (its external URL's path), e.g. "/alertmanager". @default "" */
   readonly alertmanagerPathPrefix?: string;
   readonly scrapeTargets: readonly ScrapeTarget[];
@@ -57,15 +65,25 @@ export function renderPrometheusConfig(options: PrometheusConfigOptions): string
       scrape_interval: options.scrapeInterval.toString(),
       scrape_timeout: timeout.toString(),
       evaluation_interval: options.evaluationInterval.toString(),
-      external_labels: { ...options.externalLabels },
+      external_labels: {
+        ...options.externalLabels,
+        ...(options.replicaLabel ? { [options.replicaLabel.name]: `\${${options.replicaLabel.envVar}}` } : {}),
+      },
     },
     rule_files: [options.ruleFilesGlob],
     alerting: {
+      ...(options.replicaLabel ? { alert_relabel_configs: [{ action: "labeldrop", regex: options.replicaLabel.name }] } : {}),
       alertmanagers: [
         {
           api_version: "v2",
           ...(options.alertmanagerPathPrefix ? { path_prefix: options.alertmanagerPathPrefix } : {}),
-          static_configs: [{ targets: [...options.alertmanagers] }],
+          ...(options.alertmanagerDns
+            ? {
+                dns_sd_configs: [
+                  { names: [options.alertmanagerDns.name], type: "A", port: options.alertmanagerDns.port, refresh_interval: options.alertmanagerDns.refreshInterval.toString() },
+                ],
+              }
+            : { static_configs: [{ targets: [...options.alertmanagers] }] }),
         },
       ],
     },
@@ -162,6 +180,14 @@ export interface PrometheusProps {
   readonly alertmanagers?: readonly string[];
   /** Alertmanager's route prefix (`Alertmanager.routePrefix`). @default "" */
   readonly alertmanagerPathPrefix?: string;
+  /** Alertmanagers found by DNS instead of `alertmanagers` (a cluster's tasks). @default none */
+  readonly alertmanagerDns?: PrometheusConfigOptions["alertmanagerDns"];
+  /**
+   * Replicas on a cluster runtime: 2 is an HA pair with identical configs that differ only in their
+   * `replica` external label (dropped before alerts are sent, so Alertmanager deduplicates), each
+   * scraping everything. Ignored on the single host. @default 1
+   */
+  readonly replicas?: number;
   /** @default 15s */
   readonly scrapeInterval?: Duration;
   /** @default 15s */
@@ -196,6 +222,10 @@ const SIZE = /^\d+(B|KB|MB|GB|TB|PB|EB)$/;
  */
 export class Prometheus extends Construct {
   public static readonly PORT = 9090;
+  /** The external label that tells the replicas of an HA pair apart. */
+  public static readonly REPLICA_LABEL = "replica";
+  /** 1, or 2 for an HA pair (cluster runtimes only). */
+  public readonly replicas: number;
   public readonly hostname: string;
   public readonly port = Prometheus.PORT;
   /** URL inside the stack network, e.g. `http://prometheus:9090`. */
@@ -245,15 +275,29 @@ export class Prometheus extends Construct {
         throw new Error(`prometheus.ruleFiles: "${f.fileName}" must be a plain file name ending in .yml or .yaml`);
       }
     }
+    const swarm = props.context.runtime?.kind === "swarm";
+    const replicas = swarm ? (props.replicas ?? 1) : 1;
+    if (!(Number.isInteger(replicas) && replicas >= 1 && replicas <= 2)) {
+      throw new Error(`prometheus.replicas: ${props.replicas} is not allowed; allowed: 1 (one Prometheus) or 2 (an HA pair)`);
+    }
+    this.replicas = replicas;
+    const metricsPath = prefix ? { metricsPath: `${prefix}/metrics` } : {};
+    // An HA pair scrapes both replicas (each sees the other go down); one Prometheus scrapes itself.
+    const self: ScrapeTarget =
+      replicas > 1
+        ? { job: JOBS.prometheus, targets: [], dns: { names: [{ name: `tasks.${this.hostname}`, port: this.port }], refreshInterval: Duration.parse("10s") }, ...metricsPath }
+        : { job: JOBS.prometheus, targets: [`localhost:${this.port}`], ...metricsPath };
     this.configOptions = {
       scrapeInterval: this.scrapeInterval,
       evaluationInterval: this.evaluationInterval,
       externalLabels: { stack: props.context.namePrefix },
       ruleFilesGlob: "/etc/prometheus/rules/*.yml",
       alertmanagers: props.alertmanagers ?? [],
+      ...(props.alertmanagerDns ? { alertmanagerDns: props.alertmanagerDns } : {}),
+      ...(replicas > 1 ? { replicaLabel: { name: Prometheus.REPLICA_LABEL, envVar: "PROMETHEUS_REPLICA" } } : {}),
       alertmanagerPathPrefix: props.alertmanagerPathPrefix,
       maxExemplars,
-      scrapeTargets: [{ job: JOBS.prometheus, targets: [`localhost:${this.port}`], ...(prefix ? { metricsPath: `${prefix}/metrics` } : {}) }, ...props.scrapeTargets],
+      scrapeTargets: [self, ...props.scrapeTargets],
     };
     this.config = renderPrometheusConfig(this.configOptions);
     this.flagOptions = {
@@ -271,6 +315,8 @@ export class Prometheus extends Construct {
       image: props.image ?? IMAGES.prometheus,
       user: "65534:65534",
       command: prometheusFlags(this.flagOptions),
+      ...(replicas > 1 ? { env: { PROMETHEUS_REPLICA: "{{.Task.Slot}}" } } : {}),
+      scheduling: { mode: "replicated", replicas },
       configFiles: [
         { path: "/etc/prometheus/prometheus.yml", content: this.config },
         ...ruleFiles.map((f) => ({ path: `/etc/prometheus/rules/${f.fileName}`, content: f.content })),

@@ -7,8 +7,10 @@ import { Construct } from "constructs";
 import { Container, ContainerConfig } from "@cdktf/provider-docker/lib/container";
 import { Image } from "@cdktf/provider-docker/lib/image";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
+import { Service } from "@cdktf/provider-docker/lib/service";
 import { Duration } from "../alerts/duration";
 import { ImageRef, imageName } from "./versions";
+import { Runtime, Scheduling, pinLabel, renderSwarmService } from "./runtime";
 
 /** A rendered configuration file that is uploaded into the container before it starts. */
 export interface ConfigFile {
@@ -103,6 +105,8 @@ export interface ServiceContext {
    * delete Prometheus' TSDB, Grafana's database or Alertmanager's silences. @default true
    */
   readonly dataProtection?: boolean;
+  /** Where the services run. @default the single host (one `docker_container` per service) */
+  readonly runtime?: Runtime;
 }
 
 /** Props of {@link MonitoringService}. */
@@ -114,6 +118,13 @@ export interface MonitoringServiceProps {
   /** Numeric `uid[:gid]` or user name. @default the image's user */
   readonly user?: string;
   readonly command?: readonly string[];
+  /** Replaces the image's entrypoint (e.g. a shell form that needs the task's own address). @default the image's */
+  readonly entrypoint?: readonly string[];
+  /**
+   * How a cluster runtime schedules it; a service with data volumes is pinned to the nodes labelled
+   * `monitoring.<serviceName>=true`. Ignored on the single host. @default one replica
+   */
+  readonly scheduling?: Scheduling;
   /** Environment variables; values may be Terraform tokens (e.g. sensitive variables). */
   readonly env?: Readonly<Record<string, string>>;
   /** @default none */
@@ -172,8 +183,12 @@ export class MonitoringService extends Construct {
   public readonly containerName: string;
   /** Hostname other containers use to reach this service. */
   public readonly hostname: string;
-  public readonly container: Container;
-  public readonly image: Image;
+  /** The container, on the single-host runtime. */
+  public readonly container?: Container;
+  /** The swarm service, on the swarm runtime. */
+  public readonly swarmService?: Service;
+  /** The image resource (single host; on a swarm every node must already hold the image). */
+  public readonly image?: Image;
   /** Data volumes by their short name. */
   public readonly volumes: Readonly<Record<string, Volume>>;
   /** The config assets by container path, for tests and review. */
@@ -189,15 +204,20 @@ export class MonitoringService extends Construct {
     const ctx = props.context;
     this.containerName = `${ctx.namePrefix}-${props.serviceName}`;
     this.publishedPorts = props.publishedPorts ?? [];
-    this.hostname = props.networkMode === "host" ? "host.docker.internal" : props.serviceName;
+    const swarm = ctx.runtime?.kind === "swarm";
+    this.hostname = props.networkMode === "host" && !swarm ? "host.docker.internal" : props.serviceName;
 
-    this.image = new Image(this, "image", {
-      name: imageName(props.image, `${props.serviceName}.image`),
-      keepLocally: true,
-    });
+    // On a swarm the nodes hold the images (a service names its image; a docker_image would only pull on
+    // the manager), and the engine creates each task's volume on its node.
+    this.image = swarm
+      ? undefined
+      : new Image(this, "image", {
+          name: imageName(props.image, `${props.serviceName}.image`),
+          keepLocally: true,
+        });
 
     const volumes: Record<string, Volume> = {};
-    for (const v of props.dataVolumes ?? []) {
+    for (const v of swarm ? [] : (props.dataVolumes ?? [])) {
       volumes[v.name] = new Volume(this, `volume-${v.name}`, {
         name: `${ctx.volumePrefix ?? ctx.namePrefix}-${props.serviceName}-${v.name}`,
         labels: [{ label: "com.monitoring-stack.service", value: props.serviceName }],
@@ -250,11 +270,17 @@ export class MonitoringService extends Construct {
       ...(healthcheck ? { "com.monitoring-stack.healthcheck-sha256": sha256(JSON.stringify(healthcheck)) } : {}),
     };
 
+    if (swarm) {
+      this.swarmService = this.renderSwarm(props, healthcheck);
+      return;
+    }
+
     this.container = new Container(this, "container", {
       name: this.containerName,
       hostname: props.networkMode === "host" ? undefined : props.serviceName,
-      image: this.image.imageId,
+      image: this.image!.imageId,
       user: props.user,
+      ...(props.entrypoint ? { entrypoint: props.entrypoint.map(escapeTerraform) } : {}),
       command: props.command ? props.command.map(escapeTerraform) : undefined,
       env: props.env ? Object.entries(props.env).map(([k, v]) => `${k}=${escapeTerraform(v)}`) : undefined,
       restart: "unless-stopped",
@@ -305,6 +331,52 @@ export class MonitoringService extends Construct {
       // Through the provider's config, which renders the plain address Terraform requires
       // (`docker_network.network`), never an interpolation.
       dependsOn: props.dependsOn && props.dependsOn.length > 0 ? [...props.dependsOn] : undefined,
+    });
+  }
+
+  /** The swarm form of this service: one `docker_service` with its configs and secrets. */
+  private renderSwarm(props: MonitoringServiceProps, healthcheck: { test: string[]; interval: string; timeout: string; retries: number; startPeriod: string; startInterval: string } | undefined): Service {
+    const ctx = props.context;
+    const scheduling: Scheduling = props.scheduling ?? { mode: "replicated", replicas: 1 };
+    const stateful = (props.dataVolumes ?? []).length > 0;
+    const replicated = scheduling.mode === "replicated" && (scheduling.replicas ?? 1) > 1;
+    const volumePrefix = ctx.volumePrefix ?? ctx.namePrefix;
+    return renderSwarmService(this, {
+      name: this.containerName,
+      serviceName: props.serviceName,
+      image: imageName(props.image, `${props.serviceName}.image`),
+      user: props.user,
+      args: props.command ? props.command.map(escapeTerraform) : undefined,
+      entrypoint: props.entrypoint ? props.entrypoint.map(escapeTerraform) : undefined,
+      env: props.env ? Object.fromEntries(Object.entries(props.env).map(([k, v]) => [k, escapeTerraform(v)])) : undefined,
+      // A per-node agent carries its node's name; Swarm fills the template per task.
+      hostname: scheduling.mode === "per-node" ? "{{.Node.Hostname}}" : props.serviceName,
+      configFiles: props.configFiles ?? [],
+      secretFiles: props.secretFiles ?? [],
+      // Each replica of a replicated stateful service has a volume of its own (the task slot).
+      volumes: (props.dataVolumes ?? []).map((v) => ({
+        source: `${volumePrefix}-${props.serviceName}-${v.name}${replicated ? "-{{.Task.Slot}}" : ""}`,
+        target: v.containerPath,
+      })),
+      binds: (props.hostMounts ?? []).map((m) => ({ source: m.hostPath, target: m.containerPath, readOnly: m.readOnly ?? true })),
+      tmpfs: props.tmpfs ?? {},
+      ports: props.publishedPorts ?? [],
+      healthcheck,
+      healthyWithinSeconds: this.healthyWithinSeconds,
+      memoryMb: props.resources.memoryMb,
+      cpus: props.resources.cpus,
+      readOnly: props.readOnlyRootFilesystem,
+      capAdd: props.capAdd ?? [],
+      hosts: props.extraHosts ?? {},
+      networks: ctx.networks,
+      labels: {
+        "com.monitoring-stack.service": props.serviceName,
+        "com.monitoring-stack.stack": ctx.namePrefix,
+      },
+      logOptions: { "max-size": ctx.logMaxSize ?? "10m", "max-file": String(ctx.logMaxFiles ?? 3) },
+      scheduling,
+      constraints: stateful ? [`node.labels.${pinLabel(props.serviceName)}==true`] : [],
+      stateful,
     });
   }
 }

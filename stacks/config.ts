@@ -1,4 +1,5 @@
 import { Duration } from "../alerts/duration";
+import type { SingleHostRuntime, SwarmRuntime } from "../constructs/runtime";
 import type { SloKey } from "../alerts/thresholds";
 import type { MetricDeclaration } from "../alerts/catalog";
 import type { CustomRuleGroup } from "../alerts/custom";
@@ -103,6 +104,12 @@ export interface PrometheusOptions extends ServiceOptions {
   readonly publishedPort?: number | false;
   /** @default http://localhost:<publishedPort> */
   readonly externalUrl?: string;
+  /**
+   * On a swarm (`runtime.kind: "swarm"`): 2 runs an HA pair, identical but for their `replica` external
+   * label, which is dropped from the alerts they send so that Alertmanager deduplicates. Each replica
+   * keeps its own data on a node labelled `monitoring.prometheus=true`. @default 1
+   */
+  readonly replicas?: number;
 }
 
 export interface AlertmanagerOptions extends ServiceOptions {
@@ -123,6 +130,11 @@ export interface AlertmanagerOptions extends ServiceOptions {
   readonly publishedPort?: number | false;
   /** @default http://localhost:<publishedPort> */
   readonly externalUrl?: string;
+  /**
+   * On a swarm: replicas of the Alertmanager cluster (gossip on `tasks.alertmanager:9094`), each on a
+   * node labelled `monitoring.alertmanager=true`; Prometheus sends every alert to every replica. @default 3
+   */
+  readonly replicas?: number;
 }
 
 /**
@@ -328,7 +340,16 @@ export interface MonitoringConfig {
   /** The Docker daemon to deploy to (see stacks/docker-host.ts). @default the local socket */
   readonly dockerHost?: DockerHostConfig;
   readonly provenance?: ProvenanceOptions;
+  /**
+   * Where the services run: one Docker engine (`{ kind: "single-host" }`, the default: a container per
+   * service), or a Docker Swarm through a manager (`{ kind: "swarm", nodes: [...] }`: a service per
+   * service, agents on every node, an Alertmanager cluster; see README "Running on a swarm").
+   */
+  readonly runtime?: RuntimeOptions;
 }
+
+/** The runtime of the stack (constructs/runtime.ts). */
+export type RuntimeOptions = SingleHostRuntime | SwarmRuntime;
 
 /** The synth-time check that every query reads a metric some scraped target exports. */
 export interface ProvenanceOptions {

@@ -1,5 +1,6 @@
 import { Annotations, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
+import { Duration } from "../alerts/duration";
 import { Network, NetworkConfig } from "@cdktf/provider-docker/lib/network";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { buildRuleGroups, customRuleGroups, effectiveThresholds, renderRuleFiles, resolveAlerts, RuleGroup, RuleSetOptions } from "../alerts";
@@ -31,6 +32,7 @@ import {
   subnetGateway,
 } from "./config";
 import { applicationAddresses, applicationScrapeTarget, dnsNames, resolveApplication } from "./application";
+import { networkRefs, resolveRuntime, singleHostOnlyChecks } from "./swarm";
 import { configureBackend } from "./backend";
 import { configureDockerHost } from "./docker-host";
 import { stackProvenance } from "./provenance";
@@ -154,9 +156,13 @@ export class MonitoringStack extends TerraformStack {
       this.addOverride(`terraform.required_providers.${provider}.version`, version);
     }
 
-    // Every network of the stack: a bridge labelled with the stack's name.
+    // Where the services run; on a swarm every network is an attachable overlay, referred to by id.
+    const runtime = resolveRuntime(config, problems);
+    singleHostOnlyChecks(config, runtime, problems);
+    const nets = networkRefs(this, runtime);
+    // Every network of the stack: a bridge (an overlay on a swarm) labelled with the stack's name.
     const stackNetwork = (id: string, props: { name: string; internal?: boolean; ipamConfig?: NetworkConfig["ipamConfig"] }) =>
-      new Network(this, id, { ...props, driver: "bridge", labels: [{ label: "com.monitoring-stack.stack", value: name }] });
+      new Network(this, id, { ...props, ...nets.driver, labels: [{ label: "com.monitoring-stack.stack", value: name }] });
     this.network = stackNetwork("network", { name: config.network?.name ?? name, ipamConfig: [{ subnet, gateway }] });
     const volumePrefix = config.volumePrefix ?? name;
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(volumePrefix)) {
@@ -166,14 +172,15 @@ export class MonitoringStack extends TerraformStack {
       namePrefix: name,
       volumePrefix,
       dataProtection: config.dataProtection ?? true,
-      networks: [this.network.name],
+      networks: [nets.own(this.network)],
       bindAddress,
+      ...(runtime.kind === "swarm" ? { runtime } : {}),
       logMaxSize: config.logging?.maxSize,
       logMaxFiles: config.logging?.maxFiles,
     };
     const appNetwork = config.network?.applicationNetwork;
     // Only what must reach the application's containers joins its network: least exposure.
-    const withApp: ServiceContext = appNetwork ? { ...base, networks: [this.network.name, appNetwork] } : base;
+    const withApp: ServiceContext = appNetwork ? { ...base, networks: [nets.own(this.network), nets.external(appNetwork)] } : base;
     // The database exporters stay off the application's network: postgres_exporter's /probe connects to
     // any DSN a caller names and cannot be turned off. They reach the databases on a network of their own
     // (created here, or an existing one) that only the databases join.
@@ -184,7 +191,10 @@ export class MonitoringStack extends TerraformStack {
         : undefined;
     const withDatabases: ServiceContext = {
       ...base,
-      networks: [this.network.name, databaseNetwork ? databaseNetwork.name : (databaseNetworkName ?? this.network.name)],
+      networks: [
+        nets.own(this.network),
+        databaseNetwork ? nets.own(databaseNetwork) : databaseNetworkName ? nets.external(databaseNetworkName) : nets.own(this.network),
+      ],
     };
     if (databaseNetworkName !== undefined && databaseNetworkName === appNetwork) {
       Annotations.of(this).addWarning(
@@ -245,6 +255,7 @@ export class MonitoringStack extends TerraformStack {
           externalUrl: amOpts.externalUrl,
           resources: amOpts.resources,
           image: amOpts.image,
+          replicas: amOpts.replicas,
         }),
     );
 
@@ -259,7 +270,7 @@ export class MonitoringStack extends TerraformStack {
       ? capture(
           () =>
             new DockerSocketProxy(this, "docker-socket-proxy", {
-              context: { ...base, networks: [dockerApiNetwork.name] },
+              context: { ...base, networks: [nets.own(dockerApiNetwork)] },
               socket: proxyOpts.socket,
               socketGroupId: proxyOpts.socketGroupId,
               resources: proxyOpts.resources,
@@ -267,7 +278,7 @@ export class MonitoringStack extends TerraformStack {
             }),
         )
       : undefined;
-    const withDockerApi: ServiceContext = dockerApiNetwork ? { ...base, networks: [...base.networks, dockerApiNetwork.name] } : base;
+    const withDockerApi: ServiceContext = dockerApiNetwork ? { ...base, networks: [...base.networks, nets.own(dockerApiNetwork)] } : base;
 
     const alloy = enabled.alloy && loki && socketProxy
       ? capture(
@@ -415,6 +426,7 @@ export class MonitoringStack extends TerraformStack {
       exporters: exporterFlags,
       stackJobs: [JOBS.prometheus, ...(enabled.grafana ? [JOBS.grafana] : []), ...scrapeTargets.map((t) => t.job)],
       discoveredServices: application.services.map((s) => s.name),
+      ...(runtime.kind === "swarm" ? { cluster: { alertmanagerReplicas: amOpts.replicas ?? 3, prometheusReplicas: promOpts.replicas ?? 1 } } : {}),
       overrides: config.rules?.overrides,
       runbookBaseUrl: config.rules?.runbookBaseUrl,
       runbookLink: runbookLinks(this, config, enabled.grafana, problems),
@@ -473,6 +485,11 @@ export class MonitoringStack extends TerraformStack {
           scrapeTargets,
           ruleFiles: renderRuleFiles(this.ruleGroups),
           alertmanagers: alertmanager ? [alertmanager.address] : [],
+          // Every replica of an Alertmanager cluster gets every alert.
+          ...(alertmanager?.tasksName
+            ? { alertmanagerDns: { name: alertmanager.tasksName, port: alertmanager.port, refreshInterval: Duration.parse("10s") } }
+            : {}),
+          replicas: promOpts.replicas,
           alertmanagerPathPrefix: alertmanager?.routePrefix,
           scrapeInterval,
           evaluationInterval,
