@@ -20,6 +20,8 @@ export const DEFAULT_CATALOG_OPTIONS: AlertCatalogOptions = {
   exporters: { node: true, cadvisor: true, postgres: true, redis: true, minio: true },
   stackJobs: Object.values(JOBS).filter((job) => job !== JOBS.application),
   groupWait: Duration.parse("30s"),
+  // The cluster alerts too (swarm runtime: 3 Alertmanagers, an HA Prometheus pair).
+  cluster: { alertmanagerReplicas: 3, prometheusReplicas: 2 },
 };
 
 function cell(text: string): string {

@@ -52,3 +52,9 @@ export type JobKey = keyof typeof JOBS;
 
 /** A scrape job name. */
 export type JobName = (typeof JOBS)[JobKey];
+
+/**
+ * The label that names the node a per-node agent (node-exporter, cAdvisor, Alloy) runs on, on a cluster;
+ * the node-lost alert groups by it. Absent on a single host.
+ */
+export const NODE_LABEL = "node";

@@ -62,7 +62,7 @@ export const OBJECT_LABELS = ["job", "service", "instance", "datname", "device",
 export const OUTAGE_LABEL = "outage";
 
 /** Values of {@link OUTAGE_LABEL}. */
-export const OUTAGES = { application: "application", service: "service" } as const;
+export const OUTAGES = { application: "application", service: "service", node: "node" } as const;
 
 /** A value of {@link SYMPTOM_LABEL}. */
 export type Symptom = (typeof SYMPTOMS)[keyof typeof SYMPTOMS];

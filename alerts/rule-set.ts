@@ -4,7 +4,7 @@ import { AlertRule, RecordingRule, RuleGroup, Severity, SEVERITIES, SYMPTOM_LABE
 import { assertValidPromQL } from "./promql";
 import { suggest } from "./catalog/check";
 import { GUIDE_APPLICATION_SERVICES } from "./jobs";
-import { ALERT_DEFINITIONS, AlertDefinition, BuildContext, ConditionKey, ExporterKey, GROUP_NAMES, RECORDING_RULES, Requirement } from "./rules";
+import { ALERT_DEFINITIONS, AlertDefinition, BuildContext, ClusterTopology, ConditionKey, ExporterKey, GROUP_NAMES, RECORDING_RULES, Requirement } from "./rules";
 import { AlertCondition, resolveThresholds, Thresholds } from "./thresholds";
 
 /** Per-alert changes from the stack config, without copying the rule set. */
@@ -37,6 +37,8 @@ export interface RuleSetOptions {
    * targets stay listed, `up` 0). @default the guide's four services (GUIDE_APPLICATION_SERVICES)
    */
   readonly discoveredServices?: readonly string[];
+  /** The cluster the stack runs as; its alerts (NodeDown, the Alertmanager cluster, the HA pair) need it. @default none (one host) */
+  readonly cluster?: ClusterTopology;
   /** Replaces entries of `DEFAULT_THRESHOLDS`. @default none */
   readonly thresholds?: Partial<Thresholds>;
   /** Per-alert overrides keyed by alert name. @default none */
@@ -71,6 +73,9 @@ function requirementMet(req: Requirement | readonly Requirement[], options: Rule
     }
     if ("application" in r) {
       return options.application !== false;
+    }
+    if ("cluster" in r) {
+      return options.cluster !== undefined;
     }
     return true;
   });
@@ -213,6 +218,7 @@ export function resolveAlerts(options: RuleSetOptions): ResolvedAlert[] {
       for: forDuration,
       stackJobs: options.stackJobs,
       discoveredServices: options.discoveredServices ?? GUIDE_APPLICATION_SERVICES.map((s) => s.name),
+      cluster: options.cluster,
     };
     const built = def.build(buildContext);
     const ctx = templateContext(def.valueUnit);

@@ -146,6 +146,15 @@ export interface Thresholds {
    * not a blip.
    */
   readonly serviceHealth: AlertCondition;
+  /** NodeDown: every agent target of a cluster node down for 1m (critical): the node is lost or cut off. */
+  readonly nodeDown: AlertCondition;
+  /**
+   * AlertmanagerClusterMembersMissing / AlertmanagerClusterFailedPeers: a replica sees fewer members than
+   * the cluster has, or peers it cannot reach, for 5m (warning): silences and deduplication are at risk.
+   */
+  readonly alertmanagerCluster: AlertCondition;
+  /** PrometheusReplicaDown: fewer replicas of the HA pair up than configured, for 2m (warning). */
+  readonly prometheusReplicaDown: AlertCondition;
   /**
    * The SLOs: HTTP availability 99.9% (non-5xx over all requests), HTTP latency 95% within 200 ms (the
    * guide's target), message delivery 95% within 500 ms, each over 30 days.
@@ -304,6 +313,9 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   serviceReplicaDown: { for: Duration.parse("1m") },
   replicaLossWindow: Duration.parse("15m"),
   serviceHealth: { for: Duration.parse("2m") },
+  nodeDown: { for: Duration.parse("1m") },
+  alertmanagerCluster: { for: Duration.parse("5m") },
+  prometheusReplicaDown: { for: Duration.parse("2m") },
   ruleEvaluationFailures: cond(0, "count", "15m"),
   prometheusNotificationErrorRatio: cond(0.01, "ratio", "15m"),
   alertmanagersDiscovered: cond(1, "count", "10m"),

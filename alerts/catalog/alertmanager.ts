@@ -27,6 +27,9 @@ export const ALERTMANAGER: CatalogSource = {
     gauge("alertmanager_silences", ["state"]),
     gauge("alertmanager_dispatcher_aggregation_groups"),
     gauge("alertmanager_cluster_enabled"),
+    // Registered only when gossip is on (a cluster): cluster/delegate.go and cluster/cluster.go.
+    gauge("alertmanager_cluster_members"),
+    gauge("alertmanager_cluster_failed_peers"),
     counter("alertmanager_nflog_queries_total"),
     counter("alertmanager_nflog_query_errors_total"),
     histogram("alertmanager_http_request_duration_seconds", ["handler", "method", "code"]),

@@ -1,4 +1,5 @@
 import { APPLICATION_ALERTS } from "./application";
+import { CLUSTER_ALERTS } from "./cluster";
 import { CONTAINER_ALERTS } from "./containers";
 import { INFRASTRUCTURE_ALERTS } from "./infrastructure";
 import { STACK_HEALTH_ALERTS } from "./stack-health";
@@ -20,4 +21,5 @@ export const ALERT_DEFINITIONS: readonly AlertDefinition[] = [
   ...SATURATION_ALERTS,
   ...SLO_ALERTS,
   ...STACK_HEALTH_ALERTS,
+  ...CLUSTER_ALERTS,
 ];

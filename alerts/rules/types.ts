@@ -15,7 +15,18 @@ export type Requirement =
   | { readonly exporter: ExporterKey }
   | { readonly job: JobName }
   | { readonly application: true }
+  /** The stack runs as a cluster (several nodes, an Alertmanager cluster): see {@link ClusterTopology}. */
+  | { readonly cluster: true }
   | { readonly always: true };
+
+/**
+ * The shape of a clustered stack, as the rules need it: how many Alertmanager and Prometheus replicas
+ * there should be. Per-node agents carry the `node` label (NODE_LABEL).
+ */
+export interface ClusterTopology {
+  readonly alertmanagerReplicas: number;
+  readonly prometheusReplicas: number;
+}
 
 /** The rule groups, in rendering order. */
 export const GROUP_NAMES = [
@@ -52,6 +63,8 @@ export interface BuildContext {
    * series at all, so ServiceDown asks for each of them by name (`absent`).
    */
   readonly discoveredServices: readonly string[];
+  /** Set when the stack runs as a cluster. @default none */
+  readonly cluster?: ClusterTopology;
 }
 
 /** The expression and annotations of an alert for one {@link BuildContext}. */

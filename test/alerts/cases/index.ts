@@ -1,4 +1,5 @@
 import { APPLICATION_CASES } from "./application";
+import { CLUSTER_CASES } from "./cluster";
 import { CONTAINER_CASES } from "./containers";
 import { INFRASTRUCTURE_CASES } from "./infrastructure";
 import { SLO_CASES } from "./slo";
@@ -10,4 +11,4 @@ export * from "./types";
 export * from "./generate";
 
 /** One promtool unit test per alert. */
-export const ALERT_TEST_CASES: readonly AlertTestCase[] = [...APPLICATION_CASES, ...INFRASTRUCTURE_CASES, ...CONTAINER_CASES, ...SATURATION_CASES, ...SLO_CASES, ...STACK_HEALTH_CASES];
+export const ALERT_TEST_CASES: readonly AlertTestCase[] = [...APPLICATION_CASES, ...INFRASTRUCTURE_CASES, ...CONTAINER_CASES, ...SATURATION_CASES, ...SLO_CASES, ...STACK_HEALTH_CASES, ...CLUSTER_CASES];
