@@ -6,6 +6,7 @@ import { JOBS, SERVICE_LABEL } from "../alerts/jobs";
 import { OBJECT_LABELS, OUTAGE_LABEL, OUTAGES, SYMPTOM_LABEL, SYMPTOM_ROLE_LABEL } from "../alerts/model";
 import { IMAGES, ImageRef } from "./versions";
 import { MonitoringService, ResourceLimits, ScrapeTarget, SecretFile, ServiceContext, assertChecks, isPort, routePrefix, urlChecks } from "./service";
+import { hasUserInfoSecret, maskSecrets } from "./secret-mask";
 
 /**
  * A webhook receiver. A URL that carries a token must be given as `urlSecret` (written to a file and
@@ -418,6 +419,9 @@ function validateReceivers(receivers: readonly Receiver[], routing: AlertRouting
       }
       if (w.url !== undefined && !/^https?:\/\/\S+$/.test(w.url)) {
         errors.push(`${at}.webhooks[${i}].url: "${w.url}" is not an http(s) URL`);
+      } else if (w.url !== undefined && hasUserInfoSecret(w.url)) {
+        // A plain url is written into alertmanager.yml under cdktf.out: a credential belongs in urlSecret.
+        errors.push(`${at}.webhooks[${i}].url: "${w.url}" carries a credential; pass the URL as urlSecret: secret("…") instead`);
       }
       secret(`${at}.webhooks[${i}].urlSecret`, w.urlSecret, false);
     });
@@ -441,6 +445,6 @@ function validateReceivers(receivers: readonly Receiver[], routing: AlertRouting
     });
   });
   if (errors.length > 0) {
-    throw new Error(errors.join("\n"));
+    throw new Error(errors.map(maskSecrets).join("\n"));
   }
 }

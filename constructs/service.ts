@@ -9,6 +9,7 @@ import { Image } from "@cdktf/provider-docker/lib/image";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { Duration } from "../alerts/duration";
 import { ImageRef, imageName } from "./versions";
+import { maskSecrets } from "./secret-mask";
 
 /** A rendered configuration file that is uploaded into the container before it starts. */
 export interface ConfigFile {
@@ -364,7 +365,8 @@ export type Check = readonly [ok: boolean, message: string];
 
 /** Throws one error listing the message of every failed check, so that one synth shows all of them. */
 export function assertChecks(checks: readonly Check[]): void {
-  const errors = checks.filter(([ok]) => !ok).map(([, message]) => message);
+  // A message names the value it refuses: a password in it (URL user info) is masked.
+  const errors = checks.filter(([ok]) => !ok).map(([, message]) => maskSecrets(message));
   if (errors.length > 0) {
     throw new Error(errors.join("\n"));
   }
@@ -425,6 +427,8 @@ export function urlChecks(field: string, url: string): Check[] {
     [parsed !== undefined && (parsed.protocol === "http:" || parsed.protocol === "https:"), `${field}: "${url}" is not an http(s) URL such as "https://ops.example.com/"`],
     [!/\$\{|%\{|\s/.test(url), `${field}: "${url}" contains "\${", "%{" or whitespace; give a plain URL`],
     [parsed === undefined || (parsed.search === "" && parsed.hash === "" && !url.includes("?") && !url.includes("#")), `${field}: "${url}" has a query or fragment; give the base URL, optionally with a path such as "https://ops.example.com/prometheus"`],
+    // It is written into cdktf.out and shown in every notification's links: no credentials in it.
+    [parsed === undefined || (parsed.username === "" && parsed.password === ""), `${field}: "${url}" carries user info (a user or password); give the URL without it, e.g. "https://ops.example.com/"`],
   ];
 }
 

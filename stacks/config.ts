@@ -6,6 +6,7 @@ import type { AlertOverride } from "../alerts/rule-set";
 import { AlertRouting, Receiver } from "../constructs/alertmanager";
 import { ResourceLimits } from "../constructs/service";
 import { ImageRef } from "../constructs/versions";
+import { maskSecrets } from "../constructs/secret-mask";
 import type { BackendConfig } from "./backend";
 import type { DockerHostConfig } from "./docker-host";
 
@@ -343,9 +344,14 @@ export interface ProvenanceOptions {
 
 /** An error in the stack config; its message lists every problem found, one per line. */
 export class ConfigError extends Error {
-  constructor(public readonly problems: readonly string[]) {
-    super(`invalid monitoring config:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  /** Every problem, secrets masked (`redis://:***@cache:6379`). */
+  public readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    const masked = problems.map(maskSecrets);
+    super(`invalid monitoring config:\n${masked.map((p) => `  - ${p}`).join("\n")}`);
     this.name = "ConfigError";
+    this.problems = masked;
   }
 }
 
@@ -355,8 +361,10 @@ export class ConfigError extends Error {
 export class Problems {
   private readonly list: string[] = [];
 
+  /** Records a problem once: a check reached by two paths (rules and dashboards read the same overrides) is one line. */
   public add(problem: string): void {
-    this.list.push(problem);
+    const masked = maskSecrets(problem);
+    if (!this.list.includes(masked)) this.list.push(masked);
   }
 
   /** Runs `f`; an error it throws becomes a problem and `fallback` is returned. */

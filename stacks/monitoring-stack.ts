@@ -1,4 +1,4 @@
-import { Annotations, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { Network, NetworkConfig } from "@cdktf/provider-docker/lib/network";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
@@ -21,6 +21,7 @@ import { Loki } from "../constructs/loki";
 import { Prometheus } from "../constructs/prometheus";
 import { MonitoringService, ScrapeTarget, ServiceContext, routePrefix } from "../constructs/service";
 import { PROVIDER_VERSIONS } from "../constructs/versions";
+import { note, warn } from "../constructs/secret-mask";
 import {
   MonitoringConfig,
   Problems,
@@ -119,7 +120,8 @@ export class MonitoringStack extends TerraformStack {
       problems.add(`logging.maxSize: "${config.logging.maxSize}" must be a size such as "10m" (k, m or g)`);
     }
     if (bindAddress === "0.0.0.0") {
-      Annotations.of(this).addWarning(
+      warn(
+        this,
         "bindAddress is 0.0.0.0: published ports are reachable from the network, and Docker bypasses host firewalls",
       );
     }
@@ -187,7 +189,8 @@ export class MonitoringStack extends TerraformStack {
       networks: [this.network.name, databaseNetwork ? databaseNetwork.name : (databaseNetworkName ?? this.network.name)],
     };
     if (databaseNetworkName !== undefined && databaseNetworkName === appNetwork) {
-      Annotations.of(this).addWarning(
+      warn(
+        this,
         `network.databaseNetwork is the application network "${appNetwork}": every application container can use postgres-exporter's /probe to connect anywhere; give the databases a network of their own`,
       );
     }
@@ -228,7 +231,8 @@ export class MonitoringStack extends TerraformStack {
       email: r.email?.map((e, i) => ({ ...e, authPassword: secretToken(`alertmanager.receivers[${ri}].email[${i}].authPassword`, e.authPassword) })),
     }));
     if (!amOpts.receivers) {
-      Annotations.of(this).addWarning(
+      warn(
+        this,
         "alertmanager.receivers is not set: alerts are visible in Alertmanager's UI but notify nobody",
       );
     }
@@ -341,7 +345,8 @@ export class MonitoringStack extends TerraformStack {
       const hosts = exporters.flatMap((e) =>
         e instanceof PostgresExporter ? [`postgres at ${e.uri.split("/")[0]}`] : e instanceof RedisExporter ? [`Redis at ${e.redisAddress}`] : [],
       );
-      Annotations.of(this).addInfo(
+      note(
+        this,
         `the database exporters reach ${hosts.join(" and ")} on the network "${name}-databases", which this stack creates: ` +
           `connect the database containers to it under those names, e.g. docker network connect --alias postgres ${name}-databases <container>`,
       );
@@ -507,7 +512,7 @@ export class MonitoringStack extends TerraformStack {
       if (f.severity === "error") {
         problems.add(`metric provenance: ${line}`);
       } else {
-        Annotations.of(this).addWarning(`metric provenance: ${line}`);
+        warn(this, `metric provenance: ${line}`);
       }
     }
     if (!appNetwork) {
@@ -517,7 +522,8 @@ export class MonitoringStack extends TerraformStack {
         ...(blackbox ? [`the blackbox probes of them and of ${websocketTargets.join(", ")}`] : []),
         ...(enabled.minio ? [`the MinIO targets (${(config.exporters?.minio?.targets ?? []).join(", ")})`] : []),
       ];
-      Annotations.of(this).addWarning(
+      warn(
+        this,
         `network.applicationNetwork is not set: ${names.join("; ")} resolve only on the application's Docker network, ` +
           `so they will be down. Set network.applicationNetwork to that network (e.g. the Compose project's "chat_default").`,
       );
@@ -549,15 +555,16 @@ export class MonitoringStack extends TerraformStack {
 function runbookLinks(scope: Construct, config: MonitoringConfig, grafana: boolean, problems: Problems): ((name: string) => string) | undefined {
   const base = config.rules?.runbookBaseUrl;
   if (base !== undefined) {
-    if (!/^https?:\/\/[^\s/$.?#][^\s]*$/.test(base) || base.includes("${") || base.includes("%{")) {
-      problems.add(`rules.runbookBaseUrl: "${base}" is not an absolute http(s) URL; give the page that holds the runbooks, e.g. "https://wiki.example.com/monitoring/alert-catalog"`);
+    if (!/^https?:\/\/[^\s/$.?#][^\s]*$/.test(base) || base.includes("${") || base.includes("%{") || /^[a-z]+:\/\/[^/]*@/i.test(base)) {
+      problems.add(`rules.runbookBaseUrl: "${base}" is not an absolute http(s) URL without user info; give the page that holds the runbooks, e.g. "https://wiki.example.com/monitoring/alert-catalog"`);
     }
     return undefined;
   }
   if (grafana) {
     return grafanaRunbookLink(config.grafana?.rootUrl ?? Grafana.defaultRootUrl(config.grafana?.publishedPort));
   }
-  Annotations.of(scope).addWarning(
+  warn(
+    scope,
     "rules.runbookBaseUrl is not set and Grafana is disabled: runbook links are the relative docs/alert-catalog.md, which does not open from a notification",
   );
   return undefined;
