@@ -5,7 +5,7 @@ import { Duration } from "../alerts/duration";
 import { JOBS, SERVICE_LABEL } from "../alerts/jobs";
 import { OBJECT_LABELS, OUTAGE_LABEL, OUTAGES, SYMPTOM_LABEL, SYMPTOM_ROLE_LABEL } from "../alerts/model";
 import { IMAGES, ImageRef } from "./versions";
-import { MonitoringService, ResourceLimits, ScrapeTarget, SecretFile, ServiceContext, assertChecks, isPort, routePrefix, urlChecks } from "./service";
+import { MonitoringService, ResourceLimits, ScrapeTarget, SecretFile, ServiceContext, assertChecks, isPort, publicHost, routePrefix, urlChecks } from "./service";
 import { hasUserInfoSecret, maskSecrets } from "./secret-mask";
 
 /**
@@ -269,7 +269,7 @@ export interface AlertmanagerProps extends NotificationTiming {
   readonly routing: AlertRouting;
   /** Host port for the UI/API on the context's bind address; `false` publishes nothing. @default 9093 */
   readonly publishedPort?: number | false;
-  /** @default http://localhost:<publishedPort> */
+  /** @default http://<bindAddress>:<publishedPort> (localhost for 0.0.0.0); none when unpublished */
   readonly externalUrl?: string;
   /** @default { memoryMb: 256, cpus: 0.25 } */
   readonly resources?: ResourceLimits;
@@ -298,6 +298,11 @@ export class Alertmanager extends Construct {
   public readonly config: string;
   public readonly scrapeTarget: ScrapeTarget;
   public readonly service: MonitoringService;
+  /**
+   * Where users reach Alertmanager (`--web.external-url`): `externalUrl`, else the published port on the
+   * bind address; undefined when nothing is published and no URL is configured.
+   */
+  public readonly externalUrl?: string;
 
   constructor(scope: Construct, id: string, props: AlertmanagerProps) {
     super(scope, id);
@@ -359,6 +364,8 @@ export class Alertmanager extends Construct {
     // the self-scrape and the healthcheck go there too.
     this.routePrefix = routePrefix(props.externalUrl);
     this.url = `http://${this.hostname}:${this.port}${this.routePrefix}`;
+    // The links in every notification ("view in Alertmanager", silence links) must open where users reach it.
+    this.externalUrl = props.externalUrl ?? (publishedPort ? `http://${publicHost(props.context.bindAddress)}:${publishedPort}` : undefined);
     this.address = `${this.hostname}:${this.port}`;
     this.scrapeTarget = { job: JOBS.alertmanager, targets: [this.address], ...(this.routePrefix ? { metricsPath: `${this.routePrefix}/metrics` } : {}) };
 
@@ -370,7 +377,7 @@ export class Alertmanager extends Construct {
       command: alertmanagerFlags({
         configFile: "/etc/alertmanager/alertmanager.yml",
         dataPath: "/alertmanager",
-        externalUrl: props.externalUrl ?? (publishedPort ? `http://localhost:${publishedPort}` : undefined),
+        externalUrl: this.externalUrl,
       }),
       configFiles: [{ path: "/etc/alertmanager/alertmanager.yml", content: this.config }],
       secretFiles,

@@ -432,6 +432,20 @@ export function urlChecks(field: string, url: string): Check[] {
   ];
 }
 
+/**
+ * The host name a user's browser (and a notification's link) reaches a published port at: the bind
+ * address itself (a LAN address), or `localhost` for loopback and for the wildcard `0.0.0.0` (which
+ * names no one address: configure an external URL then).
+ */
+export function publicHost(bindAddress: string): string {
+  return bindAddress === "0.0.0.0" || isLoopback(bindAddress) ? "localhost" : bindAddress;
+}
+
+/** True for a loopback address (127.0.0.0/8): a port bound there is reachable from this host only. */
+export function isLoopback(bindAddress: string): boolean {
+  return /^127\./.test(bindAddress);
+}
+
 /** True for a TCP port number 1-65535. */
 export function isPort(n: number): boolean {
   return Number.isInteger(n) && n >= 1 && n <= 65535;

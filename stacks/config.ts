@@ -100,9 +100,12 @@ export interface PrometheusOptions extends ServiceOptions {
   readonly retentionSize?: string;
   /** @default 100000 */
   readonly maxExemplars?: number;
-  /** Host port, bound to `bindAddress`; `false` publishes nothing. @default 9090 */
+  /** Host port, bound to `bindAddress`; `false` publishes nothing (the switch every service shares). @default 9090 */
   readonly publishedPort?: number | false;
-  /** @default http://localhost:<publishedPort> */
+  /**
+   * The URL users reach Prometheus at (`--web.external-url`: links in alerts and the UI).
+   * @default http://<bindAddress>:<publishedPort> (localhost for loopback and 0.0.0.0); none when unpublished
+   */
   readonly externalUrl?: string;
 }
 
@@ -120,9 +123,12 @@ export interface AlertmanagerOptions extends ServiceOptions {
   readonly receivers?: readonly Receiver<SecretRef>[];
   /** @default everything to the first receiver */
   readonly routing?: AlertRouting;
-  /** @default 9093 */
+  /** Host port, bound to `bindAddress`; `false` publishes nothing. @default 9093 */
   readonly publishedPort?: number | false;
-  /** @default http://localhost:<publishedPort> */
+  /**
+   * The URL users reach Alertmanager at (`--web.external-url`: the links in every notification).
+   * @default http://<bindAddress>:<publishedPort> (localhost for loopback and 0.0.0.0); none when unpublished
+   */
   readonly externalUrl?: string;
 }
 
@@ -131,9 +137,9 @@ export interface AlertmanagerOptions extends ServiceOptions {
  * (The end-to-end deploy disables it where Grafana cannot be built: docs/e2e.md.)
  */
 export interface GrafanaOptions extends OptionalServiceOptions {
-  /** @default 3000 */
+  /** Host port, bound to `bindAddress`; `false` publishes nothing. @default 3000 */
   readonly publishedPort?: number | false;
-  /** @default http://localhost:<publishedPort>/ */
+  /** @default http://<bindAddress>:<publishedPort>/ (localhost for loopback and 0.0.0.0) */
   readonly rootUrl?: string;
   /** @default "admin" */
   readonly adminUser?: string;
@@ -143,8 +149,8 @@ export interface GrafanaOptions extends OptionalServiceOptions {
 export interface LokiOptions extends OptionalServiceOptions {
   /** How long logs are kept; the compactor deletes older chunks. @default 15d (as Prometheus) */
   readonly retention?: DurationLike;
-  /** Host port for Loki's API on `bindAddress`. @default none: Grafana and Alloy reach it inside the network */
-  readonly publishedPort?: number;
+  /** Host port for Loki's API on `bindAddress`; `false` publishes nothing. @default none: Grafana and Alloy reach it inside the network */
+  readonly publishedPort?: number | false;
 }
 
 export interface AlloyOptions extends OptionalServiceOptions {}
@@ -174,7 +180,12 @@ export interface DockerSocketProxyOptions {
 export interface JaegerOptions extends OptionalServiceOptions {
   /** Traces kept in memory; older ones are dropped. @default 50000 */
   readonly maxTraces?: number;
-  /** Publish the UI and OTLP ports on `bindAddress`, for applications running on the host. @default true */
+  /**
+   * The UI's host port on `bindAddress`; `false` publishes nothing, neither the UI nor OTLP (the switch
+   * every service shares). @default 16686
+   */
+  readonly publishedPort?: number | false;
+  /** The older form of `publishedPort: false`: publish the UI and OTLP ports, for applications on the host. @default true */
   readonly publish?: boolean;
   /** Host ports. @default { ui: 16686, otlpGrpc: 4317, otlpHttp: 4318 } */
   readonly publishedPorts?: { readonly ui?: number; readonly otlpGrpc?: number; readonly otlpHttp?: number };
@@ -303,7 +314,11 @@ export interface MonitoringConfig {
    * @default true
    */
   readonly dataProtection?: boolean;
-  /** Host address published ports bind to; `0.0.0.0` exposes them to the network. @default "127.0.0.1" */
+  /**
+   * Host address published ports bind to. Any address but loopback exposes every published port to the
+   * network (synth warns, naming each); publish only what you mean to with each service's
+   * `publishedPort` (`false` publishes nothing). @default "127.0.0.1"
+   */
   readonly bindAddress?: string;
   readonly network?: NetworkOptions;
   /** json-file log rotation of every container. @default { maxSize: "10m", maxFiles: 3 } */

@@ -19,7 +19,7 @@ import { Grafana } from "../constructs/grafana";
 import { Jaeger } from "../constructs/jaeger";
 import { Loki } from "../constructs/loki";
 import { Prometheus } from "../constructs/prometheus";
-import { MonitoringService, ScrapeTarget, ServiceContext, routePrefix } from "../constructs/service";
+import { MonitoringService, ScrapeTarget, ServiceContext, isLoopback, publicHost, routePrefix } from "../constructs/service";
 import { PROVIDER_VERSIONS } from "../constructs/versions";
 import { note, warn } from "../constructs/secret-mask";
 import {
@@ -119,12 +119,6 @@ export class MonitoringStack extends TerraformStack {
     if (config.logging?.maxSize !== undefined && !/^\d+[kmg]$/.test(config.logging.maxSize)) {
       problems.add(`logging.maxSize: "${config.logging.maxSize}" must be a size such as "10m" (k, m or g)`);
     }
-    if (bindAddress === "0.0.0.0") {
-      warn(
-        this,
-        "bindAddress is 0.0.0.0: published ports are reachable from the network, and Docker bypasses host firewalls",
-      );
-    }
 
     // Secrets: one sensitive variable per name, whatever references it.
     const variables = new Map<string, TerraformVariable>();
@@ -216,6 +210,7 @@ export class MonitoringStack extends TerraformStack {
               context: withApp,
               maxTraces: config.jaeger?.maxTraces,
               publish: config.jaeger?.publish,
+              publishedPort: config.jaeger?.publishedPort,
               publishedPorts: config.jaeger?.publishedPorts,
               resources: config.jaeger?.resources,
               image: config.jaeger?.image,
@@ -529,6 +524,7 @@ export class MonitoringStack extends TerraformStack {
       );
     }
     checkPortClashes(this, problems);
+    if (!problems.any && !isLoopback(bindAddress)) warnExposure(this, bindAddress);
     problems.throwIfAny();
     // Every construct that failed added a problem, so after throwIfAny() they all exist.
     this.loki = loki;
@@ -536,13 +532,19 @@ export class MonitoringStack extends TerraformStack {
     this.grafana = grafana;
     this.prometheus = prometheus!;
 
+    // Where users reach each service: its external URL when one is configured or it is published; a
+    // service that publishes nothing and has no URL has no output (no "http://host:false").
     if (this.grafana) {
-      new TerraformOutput(this, "grafana_url", { value: `http://${bindAddress}:${config.grafana?.publishedPort ?? Grafana.PORT}` });
+      if (config.grafana?.rootUrl !== undefined || config.grafana?.publishedPort !== false) {
+        new TerraformOutput(this, "grafana_url", { value: this.grafana.rootUrl });
+      }
       new TerraformOutput(this, "grafana_admin_user", { value: this.grafana.adminUser });
       new TerraformOutput(this, "grafana_admin_password", { value: this.grafana.adminPassword, sensitive: true });
     }
-    new TerraformOutput(this, "prometheus_url", { value: `http://${bindAddress}:${promOpts.publishedPort ?? Prometheus.PORT}` });
-    new TerraformOutput(this, "alertmanager_url", { value: `http://${bindAddress}:${amOpts.publishedPort ?? Alertmanager.PORT}` });
+    if (this.prometheus.externalUrl) new TerraformOutput(this, "prometheus_url", { value: this.prometheus.externalUrl });
+    if (this.alertmanager.externalUrl) new TerraformOutput(this, "alertmanager_url", { value: this.alertmanager.externalUrl });
+    const jaegerUi = this.jaeger?.publishedPorts.find((p) => p.internal === this.jaeger?.port);
+    if (jaegerUi) new TerraformOutput(this, "jaeger_url", { value: `http://${publicHost(bindAddress)}:${jaegerUi.external}` });
   }
 }
 
@@ -561,13 +563,50 @@ function runbookLinks(scope: Construct, config: MonitoringConfig, grafana: boole
     return undefined;
   }
   if (grafana) {
-    return grafanaRunbookLink(config.grafana?.rootUrl ?? Grafana.defaultRootUrl(config.grafana?.publishedPort));
+    return grafanaRunbookLink(config.grafana?.rootUrl ?? Grafana.defaultRootUrl(config.grafana?.publishedPort, config.bindAddress ?? "127.0.0.1"));
   }
   warn(
     scope,
     "rules.runbookBaseUrl is not set and Grafana is disabled: runbook links are the relative docs/alert-catalog.md, which does not open from a notification",
   );
   return undefined;
+}
+
+/** The config field that switches each publishing service's ports, by the service's hostname. */
+const PUBLISH_SWITCH: Readonly<Record<string, string>> = {
+  prometheus: "prometheus.publishedPort",
+  alertmanager: "alertmanager.publishedPort",
+  grafana: "grafana.publishedPort",
+  jaeger: "jaeger.publishedPort",
+  loki: "loki.publishedPort",
+  "k6-receiver": "loadTesting.publishedPort",
+};
+
+/** What an exposed service lets anyone on the network do, beyond reading. */
+const EXPOSURE_RISK: Readonly<Record<string, string>> = {
+  prometheus: "every metric, and its query API answers anyone",
+  alertmanager: "anyone can add silences",
+  grafana: "its login page",
+  jaeger: "the trace UI, and OTLP accepts traces from anyone",
+  loki: "every log line, and the push API accepts logs from anyone",
+  "k6-receiver": "remote write accepts series from anyone",
+};
+
+/**
+ * A bind address other than loopback makes every published port reachable from the network (Docker
+ * bypasses host firewalls): warn, naming each service, its ports and the switch that keeps it private.
+ */
+function warnExposure(scope: Construct, bindAddress: string): void {
+  const exposed = scope.node
+    .findAll()
+    .filter((c): c is MonitoringService => c instanceof MonitoringService && c.publishedPorts.length > 0)
+    .map((c) => `${c.hostname} on ${c.publishedPorts.map((p) => `${bindAddress}:${p.external}`).join(", ")} (${EXPOSURE_RISK[c.hostname] ?? "its API"}; private: ${PUBLISH_SWITCH[c.hostname] ?? "its publishedPort"}: false)`);
+  if (exposed.length === 0) return;
+  warn(
+    scope,
+    `bindAddress is ${bindAddress}, not loopback: these services are reachable from the network, and Docker bypasses host firewalls: ${exposed.join("; ")}. ` +
+      `Publish only what others need (e.g. Grafana alone: set every other one's publishedPort to false), or keep bindAddress "127.0.0.1" and put a reverse proxy with authentication in front.`,
+  );
 }
 
 /** Two services publishing the same host port would fail at deploy time; fail at synth instead. */

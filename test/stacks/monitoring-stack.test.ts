@@ -109,7 +109,7 @@ describe("MonitoringStack defaults", () => {
     expect(json.variable.docker_host.default).toBe("unix:///var/run/docker.sock");
     expect(json.provider.docker[0].host).toBe("${var.docker_host}");
     expect(json.output.grafana_admin_password.sensitive).toBe(true);
-    expect(json.output.grafana_url.value).toBe("http://127.0.0.1:3000");
+    expect(json.output.grafana_url.value).toBe("http://localhost:3000/");
   });
 
   test("the postgres DSN is a required sensitive variable", () => {
