@@ -249,7 +249,12 @@ export interface RuleOptions {
   readonly additionalGroups?: readonly CustomRuleGroup[];
   /** Per alert: disable it or change its threshold, `for` or severity. @default none */
   readonly overrides?: Readonly<Record<string, RuleOverride>>;
-  /** Runbook links are `<runbookBaseUrl>#<alertname-lower-case>`. @default the repo's docs/alert-catalog.md */
+  /**
+   * An absolute http(s) URL of your own runbooks: links become `<runbookBaseUrl>#<alertname-lower-case>`.
+   * @default each alert's own panel on the provisioned "Alert runbooks" Grafana dashboard at
+   * `grafana.rootUrl`; without Grafana, the relative docs/alert-catalog.md (synth warns: it does not open
+   * from a notification)
+   */
   readonly runbookBaseUrl?: string;
   /**
    * The service level objectives and their multiwindow burn-rate alerts (docs/alert-catalog.md,
@@ -288,8 +293,9 @@ export interface NetworkOptions {
   /**
    * The network on which postgres-exporter and redis-exporter reach the databases; the exporters do not
    * join the application network (postgres_exporter's `/probe` would let any application container make
-   * it connect anywhere). Connect the database containers to it under the names the exporters use
-   * (`docker network connect --alias postgres <prefix>-databases <container>`).
+   * it connect anywhere). The database containers join it under the host names of
+   * `exporters.postgres.uri` and `exporters.redis.address` (synth prints them): with Compose, declare it as
+   * an `external` network of the compose file (README, "Wiring into a Compose application").
    * @default "<stack name>-databases", created by the stack
    */
   readonly databaseNetwork?: string;

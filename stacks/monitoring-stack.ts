@@ -225,6 +225,13 @@ export class MonitoringStack extends TerraformStack {
       pagerduty: r.pagerduty?.map((p, i) => ({ ...p, routingKey: secretToken(`alertmanager.receivers[${ri}].pagerduty[${i}].routingKey`, p.routingKey) ?? "" })),
       email: r.email?.map((e, i) => ({ ...e, authPassword: secretToken(`alertmanager.receivers[${ri}].email[${i}].authPassword`, e.authPassword) })),
     }));
+    if (!amOpts.routing?.heartbeat) {
+      warn(
+        this,
+        `alertmanager.routing.heartbeat is not set: the Watchdog (an alert that always fires, so that a silent pipeline is noticed) goes to the receiver "blackhole" and nobody notices when alerting stops. ` +
+          `Add a receiver for a dead man's switch (e.g. { name: "heartbeat", webhooks: [{ urlSecret: secret("deadmans_switch_url") }] }) and set routing.heartbeat: "heartbeat"`,
+      );
+    }
     if (!amOpts.receivers) {
       warn(
         this,
@@ -336,14 +343,23 @@ export class MonitoringStack extends TerraformStack {
         : undefined,
     ];
     if (databaseNetwork) {
-      // Where the exporters look, as they resolved their settings.
-      const hosts = exporters.flatMap((e) =>
-        e instanceof PostgresExporter ? [`postgres at ${e.uri.split("/")[0]}`] : e instanceof RedisExporter ? [`Redis at ${e.redisAddress}`] : [],
+      // Where the exporters look, as they resolved their settings: the host of each is the name (alias) the
+      // database container must have on the network.
+      const targets = exporters.flatMap((e) =>
+        e instanceof PostgresExporter
+          ? [{ what: "PostgreSQL", address: e.uri.split("/")[0], host: e.uri.split("/")[0].split(":")[0] }]
+          : e instanceof RedisExporter && !e.redisAddress.startsWith("unix:")
+            ? [{ what: "Redis", address: e.redisAddress, host: e.redisAddress.replace(/^[a-z]+:\/\//, "").split(/[:/]/)[0] }]
+            : [],
       );
+      const net = `${name}-databases`;
       note(
         this,
-        `the database exporters reach ${hosts.join(" and ")} on the network "${name}-databases", which this stack creates: ` +
-          `connect the database containers to it under those names, e.g. docker network connect --alias postgres ${name}-databases <container>`,
+        `the database exporters reach ${targets.map((t) => `${t.what} at ${t.address}`).join(" and ")} on the network "${net}", which this stack creates: ` +
+          `the database containers must join it under the names ${targets.map((t) => `"${t.host}"`).join(" and ")}. ` +
+          `With Compose, declare "${net}" as an external network in the compose file and add it to those services (a service's name is its alias there; README, "Wiring into a Compose application"); ` +
+          `by hand: ${targets.map((t) => `docker network connect --alias ${t.host} ${net} <${t.what === "Redis" ? "redis" : "postgres"} container>`).join(" and ")} ` +
+          `(lost whenever Compose recreates the container)`,
       );
     }
     const blackboxOpts = config.exporters?.blackbox;
@@ -396,14 +412,16 @@ export class MonitoringStack extends TerraformStack {
       ...exporterTargets,
       ...(loadTest ? [loadTest.federateTarget] : []),
     ];
+    // One default for the scrape job and the warnings that name its targets.
+    const minioTargets = config.exporters?.minio?.targets ?? ["minio:9000"];
     if (enabled.minio) {
       const minio = config.exporters?.minio ?? {};
-      (minio.targets ?? []).forEach((t, i) => {
+      minioTargets.forEach((t, i) => {
         if (!isHostPort(t)) problems.add(`exporters.minio.targets[${i}]: "${t}" is not host:port with a port 1-65535`);
       });
       scrapeTargets.push({
         job: JOBS.minio,
-        targets: minio.targets ?? ["minio:9000"],
+        targets: minioTargets,
         metricsPath: minio.metricsPath ?? "/minio/metrics/v3",
       });
     }
@@ -515,7 +533,7 @@ export class MonitoringStack extends TerraformStack {
       const names = [
         `the application (${applicationAddresses(application).join(", ")})`,
         ...(blackbox ? [`the blackbox probes of them and of ${websocketTargets.join(", ")}`] : []),
-        ...(enabled.minio ? [`the MinIO targets (${(config.exporters?.minio?.targets ?? []).join(", ")})`] : []),
+        ...(enabled.minio ? [`the MinIO targets (${minioTargets.join(", ")})`] : []),
       ];
       warn(
         this,
@@ -524,6 +542,7 @@ export class MonitoringStack extends TerraformStack {
       );
     }
     checkPortClashes(this, problems);
+    if (!problems.any) noteRequiredVariables(this);
     if (!problems.any && !isLoopback(bindAddress)) warnExposure(this, bindAddress);
     problems.throwIfAny();
     // Every construct that failed added a problem, so after throwIfAny() they all exist.
@@ -570,6 +589,24 @@ function runbookLinks(scope: Construct, config: MonitoringConfig, grafana: boole
     "rules.runbookBaseUrl is not set and Grafana is disabled: runbook links are the relative docs/alert-catalog.md, which does not open from a notification",
   );
   return undefined;
+}
+
+/**
+ * The sensitive variables a deploy asks for (every `secret(...)` of the config, and the Docker host's TLS
+ * material): listed at synth, so that `terraform plan` does not stop at "No value for required variable".
+ */
+function noteRequiredVariables(stack: TerraformStack): void {
+  const names = stack.node
+    .findAll()
+    .filter((c): c is TerraformVariable => c instanceof TerraformVariable && c.default === undefined)
+    .map((v) => v.friendlyUniqueId)
+    .sort();
+  if (names.length === 0) return;
+  note(
+    stack,
+    `a deploy asks for ${names.length} secret(s): set ${names.map((n) => `TF_VAR_${n}`).join(", ")} in the environment, ` +
+      `or put them in a .tfvars file kept out of git (--var-file)`,
+  );
 }
 
 /** The config field that switches each publishing service's ports, by the service's hostname. */
