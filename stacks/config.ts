@@ -5,6 +5,8 @@ import type { CustomRuleGroup } from "../alerts/custom";
 import type { AlertOverride } from "../alerts/rule-set";
 import { AlertRouting, Receiver } from "../constructs/alertmanager";
 import { ResourceLimits } from "../constructs/service";
+import type { AlloyContainerFilter } from "../constructs/alloy";
+import type { LokiIngestionLimits } from "../constructs/loki";
 import { ImageRef } from "../constructs/versions";
 import { maskSecrets } from "../constructs/secret-mask";
 import type { BackendConfig } from "./backend";
@@ -151,9 +153,28 @@ export interface LokiOptions extends OptionalServiceOptions {
   readonly retention?: DurationLike;
   /** Host port for Loki's API on `bindAddress`; `false` publishes nothing. @default none: Grafana and Alloy reach it inside the network */
   readonly publishedPort?: number | false;
+  /**
+   * Ingestion limits of the stack's one tenant (`limits_config`), each validated and rendered into Loki's
+   * config. @default Loki 3.7's own: 4 MB/s, burst 6 MB, 3 MB/s per stream (burst 15 MB), 5000 streams,
+   * 256 KB lines, nothing older than 7d
+   */
+  readonly limits?: LokiLimitsOptions;
 }
 
-export interface AlloyOptions extends OptionalServiceOptions {}
+/** Loki's ingestion limits, as {@link LokiIngestionLimits} with durations as text or {@link Duration}. */
+export interface LokiLimitsOptions extends Omit<LokiIngestionLimits, "rejectOlderThan"> {
+  /** `reject_old_samples_max_age`: lines older than this are refused. @default 7d */
+  readonly rejectOlderThan?: DurationLike;
+}
+
+export interface AlloyOptions extends OptionalServiceOptions {
+  /**
+   * Which containers' logs Alloy reads, as Docker API filters: `label` (`key` or `key=value`) and/or
+   * `network`. One Compose project only: `{ label: "com.docker.compose.project=chat" }` (the stack's own
+   * containers are then left out too). @default every container on the Docker host, the stack's own included
+   */
+  readonly containerFilter?: AlloyContainerFilter;
+}
 
 export interface LoadTestingOptions extends ServiceOptions {
   /**

@@ -197,6 +197,13 @@ export class MonitoringStack extends TerraformStack {
             new Loki(this, "loki", {
               context: base,
               retention: lokiRetention,
+              limits: config.loki?.limits && {
+                ...config.loki.limits,
+                rejectOlderThan:
+                  config.loki.limits.rejectOlderThan === undefined
+                    ? undefined
+                    : problems.duration("loki.limits.rejectOlderThan", config.loki.limits.rejectOlderThan, "7d"),
+              },
               publishedPort: config.loki?.publishedPort,
               resources: config.loki?.resources,
               image: config.loki?.image,
@@ -282,6 +289,7 @@ export class MonitoringStack extends TerraformStack {
               context: withDockerApi,
               dockerHost: socketProxy.dockerHost,
               lokiPushUrl: loki.pushUrl,
+              containerFilter: config.alloy?.containerFilter,
               resources: config.alloy?.resources,
               image: config.alloy?.image,
             }),

@@ -1,6 +1,7 @@
 import { Testing } from "cdktf";
 import { MonitoringConfig, secret } from "../../stacks/config";
 import { MonitoringStack } from "../../stacks/monitoring-stack";
+import { Alloy } from "../../constructs/alloy";
 
 function said(config: MonitoringConfig = {}) {
   const stack = new MonitoringStack(Testing.app(), "monitoring", config);
@@ -72,5 +73,39 @@ describe("the MinIO warning names the targets it uses", () => {
     const w = said({ exporters: { minio: { enabled: true } } }).warnings.find((x) => x.startsWith("network.applicationNetwork is not set"));
     expect(w).toContain("the MinIO targets (minio:9000)");
     expect(w).not.toContain("()");
+  });
+});
+
+describe("documented options that reach the rendered config", () => {
+  const alloyConfig = (stack: MonitoringStack): string => (stack.node.findAll().find((c) => c instanceof Alloy) as Alloy).config;
+
+  test("loki.limits are written into Loki's limits_config", () => {
+    const stack = new MonitoringStack(Testing.app(), "monitoring", {
+      network: { applicationNetwork: "chat_default" },
+      loki: { limits: { ingestionRateMb: 8, ingestionBurstSizeMb: 16, maxStreams: 20000, rejectOlderThan: "3d" } },
+    });
+    const yaml = require("js-yaml") as typeof import("js-yaml");
+    const limits = (yaml.load(stack.loki!.config) as any).limits_config;
+    expect(limits).toMatchObject({ ingestion_rate_mb: 8, ingestion_burst_size_mb: 16, max_global_streams_per_user: 20000, reject_old_samples_max_age: "3d" });
+  });
+
+  test.each<[string, MonitoringConfig, RegExp]>([
+    ["a burst below the rate", { loki: { limits: { ingestionRateMb: 10 } } }, /loki\.limits\.ingestionBurstSizeMb: 6 is below ingestionRateMb \(10\); allowed: at least the rate/],
+    ["a negative stream count", { loki: { limits: { maxStreams: -1 } } }, /loki\.limits\.maxStreams: -1 is not allowed; use a whole number greater than 0/],
+    ["a bad duration", { loki: { limits: { rejectOlderThan: "a week" } } }, /loki\.limits\.rejectOlderThan: "a week" is not a valid duration/],
+    ["a label filter with a space", { alloy: { containerFilter: { label: "com.docker.compose.project = chat" } } }, /alloy\.containerFilter\.label: "com\.docker\.compose\.project = chat" is not a label filter/],
+  ])("%s fails synth naming the option", (_what, config, message) => {
+    expect(() => said(config)).toThrow(message);
+  });
+
+  test("alloy.containerFilter restricts log collection to one Compose project", () => {
+    const stack = new MonitoringStack(Testing.app(), "monitoring", {
+      network: { applicationNetwork: "chat_default" },
+      alloy: { containerFilter: { label: "com.docker.compose.project=chat" } },
+    });
+    const alloy = alloyConfig(stack);
+    expect(alloy).toContain('filter {\n    name   = "label"\n    values = ["com.docker.compose.project=chat"]\n  }');
+    const unfiltered = alloyConfig(new MonitoringStack(Testing.app(), "monitoring", { network: { applicationNetwork: "chat_default" } }));
+    expect(unfiltered).not.toContain("filter {");
   });
 });
