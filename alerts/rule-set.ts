@@ -81,49 +81,62 @@ function requirementMet(req: Requirement | readonly Requirement[], options: Rule
   });
 }
 
+/** Where overrides sit in the stack config: every message names the field as the user wrote it. */
+const OVERRIDES_FIELD = "rules.overrides";
+
+/**
+ * Checks every override and throws one error listing every problem (one per line, each naming
+ * `rules.overrides.<alert>`), so that three bad entries are three problems in one synth.
+ */
 function validateOverrides(overrides: Readonly<Record<string, AlertOverride>>, thresholds: Thresholds): void {
+  const problems: string[] = [];
   for (const [name, override] of Object.entries(overrides)) {
+    const field = `${OVERRIDES_FIELD}.${name}`;
     const def = ALERT_DEFINITIONS.find((d) => d.name === name);
     if (!def) {
       const hint = suggest(name, ALERT_NAMES);
-      throw new Error(
+      problems.push(
         hint
-          ? `overrides: unknown alert "${name}"${hint} (every alert is listed in docs/alert-catalog.md)`
-          : `overrides: unknown alert "${name}"; valid alert names are: ${ALERT_NAMES.join(", ")}`,
+          ? `${field}: unknown alert "${name}"${hint} (every alert is listed in docs/alert-catalog.md)`
+          : `${field}: unknown alert "${name}"; valid alert names are: ${ALERT_NAMES.join(", ")}`,
       );
+      continue;
     }
-    for (const field of Object.keys(override)) {
-      if (!OVERRIDE_FIELDS.includes(field)) {
-        throw new Error(`overrides.${name}: unknown field "${field}"; allowed fields are: ${OVERRIDE_FIELDS.join(", ")}`);
+    if (override === null || typeof override !== "object") {
+      problems.push(`${field}: ${JSON.stringify(override)} is not an object; give { enabled?, threshold?, for?, severity? }`);
+      continue;
+    }
+    for (const key of Object.keys(override)) {
+      if (!OVERRIDE_FIELDS.includes(key)) {
+        problems.push(`${field}: unknown field "${key}"; allowed fields are: ${OVERRIDE_FIELDS.join(", ")}`);
       }
     }
     if (override.enabled !== undefined && typeof override.enabled !== "boolean") {
-      throw new Error(`overrides.${name}.enabled: ${JSON.stringify(override.enabled)} is not a boolean; use true or false`);
+      problems.push(`${field}.enabled: ${JSON.stringify(override.enabled)} is not a boolean; use true or false`);
     }
     if (override.severity !== undefined && !SEVERITIES.includes(override.severity)) {
-      throw new Error(
-        `overrides.${name}.severity: "${String(override.severity)}" is not a severity; allowed values are: ${SEVERITIES.join(", ")}`,
-      );
+      problems.push(`${field}.severity: "${String(override.severity)}" is not a severity; allowed values are: ${SEVERITIES.join(", ")}`);
     }
     if (override.for !== undefined && !(override.for instanceof Duration)) {
-      Duration.parse(String(override.for), `overrides.${name}.for`);
+      try {
+        Duration.parse(String(override.for), `${field}.for`);
+      } catch (e) {
+        problems.push((e as Error).message);
+      }
     }
     if (override.threshold !== undefined) {
       const threshold = thresholds[def.condition].threshold;
       if (!threshold) {
-        throw new Error(`overrides.${name}.threshold: ${name} has no threshold to override; only enabled, for and severity apply`);
-      }
-      if (typeof override.threshold !== "number" || !Number.isFinite(override.threshold)) {
-        throw new Error(
-          `overrides.${name}.threshold: ${JSON.stringify(override.threshold)} is not a finite number (unit: ${threshold.unit})`,
-        );
-      }
-      if (threshold.unit === "ratio" && (override.threshold < 0 || override.threshold > 1)) {
-        throw new Error(
-          `overrides.${name}.threshold: ${override.threshold} is not a ratio; use a value between 0 and 1 (e.g. 0.05 for 5%)`,
-        );
+        problems.push(`${field}.threshold: ${name} has no threshold to override; only enabled, for and severity apply`);
+      } else if (typeof override.threshold !== "number" || !Number.isFinite(override.threshold)) {
+        problems.push(`${field}.threshold: ${JSON.stringify(override.threshold)} is not a finite number (unit: ${threshold.unit})`);
+      } else if (threshold.unit === "ratio" && (override.threshold < 0 || override.threshold > 1)) {
+        problems.push(`${field}.threshold: ${override.threshold} is not a ratio; use a value between 0 and 1 (e.g. 0.05 for 5%)`);
       }
     }
+  }
+  if (problems.length > 0) {
+    throw new Error(problems.join("\n"));
   }
 }
 
@@ -144,7 +157,7 @@ function effectiveCondition(def: AlertDefinition, thresholds: Thresholds, overri
       ? condition.for
       : override.for instanceof Duration
         ? override.for
-        : Duration.parse(override.for, `overrides.${def.name}.for`);
+        : Duration.parse(override.for, `${OVERRIDES_FIELD}.${def.name}.for`);
   const threshold = condition.threshold
     ? { value: override.threshold ?? condition.threshold.value, unit: condition.threshold.unit }
     : undefined;

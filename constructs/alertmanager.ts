@@ -5,7 +5,8 @@ import { Duration } from "../alerts/duration";
 import { JOBS, NODE_LABEL, SERVICE_LABEL } from "../alerts/jobs";
 import { OBJECT_LABELS, OUTAGE_LABEL, OUTAGES, SYMPTOM_LABEL, SYMPTOM_ROLE_LABEL } from "../alerts/model";
 import { IMAGES, ImageRef } from "./versions";
-import { MonitoringService, ResourceLimits, ScrapeTarget, SecretFile, ServiceContext, assertChecks, isPort, routePrefix, urlChecks } from "./service";
+import { MonitoringService, ResourceLimits, ScrapeTarget, SecretFile, ServiceContext, assertChecks, isPort, publicHost, routePrefix, urlChecks } from "./service";
+import { hasUserInfoSecret, maskSecrets } from "./secret-mask";
 
 /**
  * A webhook receiver. A URL that carries a token must be given as `urlSecret` (written to a file and
@@ -274,7 +275,7 @@ export interface AlertmanagerProps extends NotificationTiming {
   readonly routing: AlertRouting;
   /** Host port for the UI/API on the context's bind address; `false` publishes nothing. @default 9093 */
   readonly publishedPort?: number | false;
-  /** @default http://localhost:<publishedPort> */
+  /** @default http://<bindAddress>:<publishedPort> (localhost for 0.0.0.0); none when unpublished */
   readonly externalUrl?: string;
   /** @default { memoryMb: 256, cpus: 0.25 } */
   readonly resources?: ResourceLimits;
@@ -320,6 +321,11 @@ export class Alertmanager extends Construct {
   public readonly replicas: number;
   /** The DNS name every replica answers (`tasks.alertmanager`), on a cluster runtime. */
   public readonly tasksName?: string;
+  /**
+   * Where users reach Alertmanager (`--web.external-url`): `externalUrl`, else the published port on the
+   * bind address; undefined when nothing is published and no URL is configured.
+   */
+  public readonly externalUrl?: string;
 
   constructor(scope: Construct, id: string, props: AlertmanagerProps) {
     super(scope, id);
@@ -388,6 +394,8 @@ export class Alertmanager extends Construct {
     // the self-scrape and the healthcheck go there too.
     this.routePrefix = routePrefix(props.externalUrl);
     this.url = `http://${this.hostname}:${this.port}${this.routePrefix}`;
+    // The links in every notification ("view in Alertmanager", silence links) must open where users reach it.
+    this.externalUrl = props.externalUrl ?? (publishedPort ? `http://${publicHost(props.context.bindAddress)}:${publishedPort}` : undefined);
     this.address = `${this.hostname}:${this.port}`;
     const metricsPath = this.routePrefix ? { metricsPath: `${this.routePrefix}/metrics` } : {};
     // Every replica of a cluster is scraped (its members and failed peers are per replica).
@@ -397,7 +405,7 @@ export class Alertmanager extends Construct {
     const flags = alertmanagerFlags({
       configFile: "/etc/alertmanager/alertmanager.yml",
       dataPath: "/alertmanager",
-      externalUrl: props.externalUrl ?? (publishedPort ? `http://localhost:${publishedPort}` : undefined),
+      externalUrl: this.externalUrl,
       ...(this.tasksName ? { clusterListenAddress: `0.0.0.0:${CLUSTER_PORT}` } : {}),
     });
     // A replica advertises its own overlay address (without it, its docker_gwbridge address: members 3
@@ -465,6 +473,9 @@ function validateReceivers(receivers: readonly Receiver[], routing: AlertRouting
       }
       if (w.url !== undefined && !/^https?:\/\/\S+$/.test(w.url)) {
         errors.push(`${at}.webhooks[${i}].url: "${w.url}" is not an http(s) URL`);
+      } else if (w.url !== undefined && hasUserInfoSecret(w.url)) {
+        // A plain url is written into alertmanager.yml under cdktf.out: a credential belongs in urlSecret.
+        errors.push(`${at}.webhooks[${i}].url: "${w.url}" carries a credential; pass the URL as urlSecret: secret("…") instead`);
       }
       secret(`${at}.webhooks[${i}].urlSecret`, w.urlSecret, false);
     });
@@ -488,6 +499,6 @@ function validateReceivers(receivers: readonly Receiver[], routing: AlertRouting
     });
   });
   if (errors.length > 0) {
-    throw new Error(errors.join("\n"));
+    throw new Error(errors.map(maskSecrets).join("\n"));
   }
 }

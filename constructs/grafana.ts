@@ -5,7 +5,7 @@ import { Duration } from "../alerts/duration";
 import { JOBS } from "../alerts/jobs";
 import { DATASOURCES } from "../dashboards/datasources";
 import { IMAGES, ImageRef } from "./versions";
-import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check, isPort, urlChecks } from "./service";
+import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check, isPort, publicHost, urlChecks } from "./service";
 
 /** A dashboard file to provision. */
 export interface DashboardAsset {
@@ -163,7 +163,7 @@ export interface GrafanaProps {
   readonly adminUser?: string;
   /** Host port on the context's bind address; `false` publishes nothing. @default 3000 */
   readonly publishedPort?: number | false;
-  /** Public URL of Grafana (links in alerts, cookies marked secure for https). @default http://localhost:<publishedPort> */
+  /** Public URL of Grafana (links in alerts, cookies marked secure for https). @default http://<bindAddress>:<publishedPort>/ (localhost for loopback and 0.0.0.0) */
   readonly rootUrl?: string;
   /** @default { memoryMb: 512, cpus: 0.5 } */
   readonly resources?: ResourceLimits;
@@ -180,9 +180,12 @@ export interface GrafanaProps {
 export class Grafana extends Construct {
   public static readonly PORT = 3000;
 
-  /** The URL users reach Grafana at when `rootUrl` is not set: loopback on the published port. */
-  public static defaultRootUrl(publishedPort: number | false | undefined): string {
-    return `http://localhost:${publishedPort === false || publishedPort === undefined ? Grafana.PORT : publishedPort}/`;
+  /**
+   * The URL users reach Grafana at when `rootUrl` is not set: the published port on the bind address
+   * (`localhost` for loopback or the wildcard), so runbook links in notifications open on a LAN bind too.
+   */
+  public static defaultRootUrl(publishedPort: number | false | undefined, bindAddress = "127.0.0.1"): string {
+    return `http://${publicHost(bindAddress)}:${publishedPort === false || publishedPort === undefined ? Grafana.PORT : publishedPort}/`;
   }
   public readonly hostname = "grafana";
   public readonly port = Grafana.PORT;
@@ -193,6 +196,8 @@ export class Grafana extends Construct {
   public readonly datasourcesConfig: string;
   public readonly scrapeTarget: ScrapeTarget;
   public readonly service: MonitoringService;
+  /** Where users reach Grafana (`GF_SERVER_ROOT_URL`). */
+  public readonly rootUrl: string;
 
   constructor(scope: Construct, id: string, props: GrafanaProps) {
     super(scope, id);
@@ -203,7 +208,8 @@ export class Grafana extends Construct {
     const defaultFolder = props.folder ?? "Monitoring stack";
     const folderOf = (d: DashboardAsset): string => d.folder ?? defaultFolder;
     const homeAsset = dashboards.find((d) => d.fileName === home);
-    const rootUrl = props.rootUrl ?? Grafana.defaultRootUrl(publishedPort);
+    const rootUrl = props.rootUrl ?? Grafana.defaultRootUrl(publishedPort, props.context.bindAddress);
+    this.rootUrl = rootUrl;
     const checks: Check[] = [
       [publishedPort === false || isPort(publishedPort), `grafana.publishedPort: ${publishedPort} is not a port; allowed: 1-65535`],
       [/^[A-Za-z0-9._@-]{1,64}$/.test(this.adminUser), `grafana.adminUser: "${this.adminUser}" is not a valid login (letters, digits, "._@-", at most 64)`],

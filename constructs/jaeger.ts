@@ -53,6 +53,11 @@ export interface JaegerProps {
    * @default true
    */
   readonly publish?: boolean;
+  /**
+   * The host port of the UI, like every service's `publishedPort`; `false` publishes nothing (neither the
+   * UI nor OTLP), the same as `publish: false`. @default 16686
+   */
+  readonly publishedPort?: number | false;
   /** @default the container ports, see {@link JaegerPublishedPorts} */
   readonly publishedPorts?: JaegerPublishedPorts;
   /** Detail of Jaeger's own metrics on port 8888. @default "normal" */
@@ -154,13 +159,13 @@ export class Jaeger extends Construct {
     super(scope, id);
     this.port = UI_PORT;
     this.maxTraces = props.maxTraces ?? 50_000;
-    const publish = props.publish ?? true;
+    const publish = props.publishedPort === false ? false : (props.publish ?? true);
     const external = {
-      ui: props.publishedPorts?.ui ?? UI_PORT,
+      ui: (props.publishedPort === false ? undefined : props.publishedPort) ?? props.publishedPorts?.ui ?? UI_PORT,
       otlpGrpc: props.publishedPorts?.otlpGrpc ?? OTLP_GRPC_PORT,
       otlpHttp: props.publishedPorts?.otlpHttp ?? OTLP_HTTP_PORT,
     };
-    validateJaegerProps(this.maxTraces, publish, props.publishedPorts, external);
+    validateJaegerProps(this.maxTraces, publish, props, external);
 
     this.publishedPorts = publish
       ? [
@@ -196,9 +201,10 @@ export class Jaeger extends Construct {
 function validateJaegerProps(
   maxTraces: number,
   publish: boolean,
-  requested: JaegerPublishedPorts | undefined,
+  props: JaegerProps,
   external: Required<JaegerPublishedPorts>,
 ): void {
+  const requested = props.publishedPorts;
   const checks: Check[] = [
     [
       Number.isInteger(maxTraces) && maxTraces > 0,
@@ -206,7 +212,15 @@ function validateJaegerProps(
     ],
     [
       publish || requested === undefined,
-      `jaeger.publishedPorts: set, but jaeger.publish is false; remove one of them`,
+      `jaeger.publishedPorts: set, but jaeger.${props.publishedPort === false ? "publishedPort" : "publish"} is false; remove one of them`,
+    ],
+    [
+      props.publishedPort === undefined || props.publish === undefined,
+      `jaeger.publish: ${props.publish} and jaeger.publishedPort: ${props.publishedPort} are both set; publishedPort is the switch every service shares (false publishes nothing), so set only it`,
+    ],
+    [
+      typeof props.publishedPort !== "number" || requested?.ui === undefined,
+      `jaeger.publishedPort: ${props.publishedPort} and jaeger.publishedPorts.ui: ${requested?.ui} both set the UI's host port; set only publishedPort`,
     ],
   ];
   for (const [name, port] of Object.entries(external)) {

@@ -54,9 +54,10 @@ export interface LokiProps {
   /**
    * Publish the HTTP port on the context's bind address under this host port, e.g. for `logcli` on the
    * host. Grafana and Alloy reach Loki inside the stack network and need nothing published.
+   * `false` (as for every service) publishes nothing.
    * @default none: Loki is not reachable from the host
    */
-  readonly publishedPort?: number;
+  readonly publishedPort?: number | false;
   /**
    * Log retention, enforced by the compactor (`limits_config.retention_period`). Loki refuses less than
    * 24h (one index period).
@@ -215,7 +216,7 @@ function validateLokiProps(
   port: number,
   retention: Duration,
   limits: Required<LokiIngestionLimits>,
-  publishedPort: number | undefined,
+  publishedPort: number | false | undefined,
 ): void {
   const positive = (name: keyof LokiIngestionLimits, value: number, integer = false): [boolean, string] => [
     Number.isFinite(value) && value > 0 && (!integer || Number.isInteger(value)),
@@ -224,7 +225,7 @@ function validateLokiProps(
   const checks: Check[] = [
     [isPort(port), `loki.port: ${port} is not a TCP port; allowed: 1-65535`],
     [
-      publishedPort === undefined || isPort(publishedPort),
+      publishedPort === undefined || publishedPort === false || isPort(publishedPort),
       `loki.publishedPort: ${publishedPort} is not a TCP port; allowed: 1-65535`,
     ],
     [

@@ -79,6 +79,11 @@ export class PostgresExporter extends Construct {
         /^[A-Za-z0-9.-]+(:\d{1,5})?\/[A-Za-z0-9_.-]+(\?[A-Za-z0-9_=&.-]*)?$/.test(uri),
         `exporters.postgres.uri: "${uri}" is not host[:port]/database[?options] (no scheme, user or password), e.g. "postgres:5432/messenger?sslmode=require"`,
       ],
+      [
+        // DATA_SOURCE_URI is written into cdktf.out (and shown by docker inspect): no password in its options.
+        !/[?&](password|passfile|sslpassword)=/i.test(uri),
+        `exporters.postgres.uri: "${uri}" carries a password option; leave it out and use exporters.postgres.password (a secret, uploaded as a file)`,
+      ],
       [/^[A-Za-z_][A-Za-z0-9_.-]{0,62}$/.test(user), `exporters.postgres.user: "${user}" is not a PostgreSQL user name (letters, digits, "_", "." and "-")`],
       [
         typeof props.password === "string" && props.password.trim() !== "",

@@ -3,7 +3,7 @@ import { Construct } from "constructs";
 import { Duration } from "../alerts/duration";
 import { JOBS } from "../alerts/jobs";
 import { IMAGES, ImageRef } from "./versions";
-import { DnsDiscovery, MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check, isPort, routePrefix, urlChecks } from "./service";
+import { DnsDiscovery, MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check, isPort, publicHost, routePrefix, urlChecks } from "./service";
 
 /** A rule file for Prometheus' `rule_files`. */
 export interface RuleFile {
@@ -205,7 +205,7 @@ export interface PrometheusProps {
   readonly maxExemplars?: number;
   /** Host port for the UI/API, bound to the context's bind address; `false` publishes nothing. @default 9090 */
   readonly publishedPort?: number | false;
-  /** @default http://localhost:<publishedPort> */
+  /** @default http://<bindAddress>:<publishedPort> (localhost for 0.0.0.0); none when unpublished */
   readonly externalUrl?: string;
   /** @default { memoryMb: 2048, cpus: 1 } */
   readonly resources?: ResourceLimits;
@@ -243,6 +243,11 @@ export class Prometheus extends Construct {
   /** What the container's flags were built from; the rehearsal swaps only paths and listen address. */
   public readonly flagOptions: PrometheusFlagOptions;
   public readonly service: MonitoringService;
+  /**
+   * Where users reach Prometheus (`--web.external-url`): `externalUrl`, else the published port on the
+   * bind address; undefined when nothing is published and no URL is configured.
+   */
+  public readonly externalUrl?: string;
 
   constructor(scope: Construct, id: string, props: PrometheusProps) {
     super(scope, id);
@@ -264,6 +269,9 @@ export class Prometheus extends Construct {
     assertChecks(checks);
 
     this.hostname = "prometheus";
+    // Links Prometheus writes (alert generator URLs) must open where users reach it: the published port on
+    // the bind address, unless the config names the URL.
+    this.externalUrl = props.externalUrl ?? (publishedPort ? `http://${publicHost(props.context.bindAddress)}:${publishedPort}` : undefined);
     // With a path in the external URL Prometheus serves under it: clients, the self-scrape and the
     // healthcheck go there too.
     const prefix = routePrefix(props.externalUrl);
@@ -306,7 +314,7 @@ export class Prometheus extends Construct {
       retentionTime: this.retentionTime,
       retentionSize: this.retentionSize,
       remoteWriteReceiver: props.remoteWriteReceiver ?? false,
-      externalUrl: props.externalUrl ?? (publishedPort ? `http://localhost:${publishedPort}` : undefined),
+      externalUrl: this.externalUrl,
     };
 
     this.service = new MonitoringService(this, "service", {

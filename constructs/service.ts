@@ -11,6 +11,7 @@ import { Service } from "@cdktf/provider-docker/lib/service";
 import { Duration } from "../alerts/duration";
 import { ImageRef, imageName } from "./versions";
 import { Runtime, Scheduling, pinLabel, renderSwarmService } from "./runtime";
+import { maskSecrets } from "./secret-mask";
 
 /** A rendered configuration file that is uploaded into the container before it starts. */
 export interface ConfigFile {
@@ -436,7 +437,8 @@ export type Check = readonly [ok: boolean, message: string];
 
 /** Throws one error listing the message of every failed check, so that one synth shows all of them. */
 export function assertChecks(checks: readonly Check[]): void {
-  const errors = checks.filter(([ok]) => !ok).map(([, message]) => message);
+  // A message names the value it refuses: a password in it (URL user info) is masked.
+  const errors = checks.filter(([ok]) => !ok).map(([, message]) => maskSecrets(message));
   if (errors.length > 0) {
     throw new Error(errors.join("\n"));
   }
@@ -497,7 +499,23 @@ export function urlChecks(field: string, url: string): Check[] {
     [parsed !== undefined && (parsed.protocol === "http:" || parsed.protocol === "https:"), `${field}: "${url}" is not an http(s) URL such as "https://ops.example.com/"`],
     [!/\$\{|%\{|\s/.test(url), `${field}: "${url}" contains "\${", "%{" or whitespace; give a plain URL`],
     [parsed === undefined || (parsed.search === "" && parsed.hash === "" && !url.includes("?") && !url.includes("#")), `${field}: "${url}" has a query or fragment; give the base URL, optionally with a path such as "https://ops.example.com/prometheus"`],
+    // It is written into cdktf.out and shown in every notification's links: no credentials in it.
+    [parsed === undefined || (parsed.username === "" && parsed.password === ""), `${field}: "${url}" carries user info (a user or password); give the URL without it, e.g. "https://ops.example.com/"`],
   ];
+}
+
+/**
+ * The host name a user's browser (and a notification's link) reaches a published port at: the bind
+ * address itself (a LAN address), or `localhost` for loopback and for the wildcard `0.0.0.0` (which
+ * names no one address: configure an external URL then).
+ */
+export function publicHost(bindAddress: string): string {
+  return bindAddress === "0.0.0.0" || isLoopback(bindAddress) ? "localhost" : bindAddress;
+}
+
+/** True for a loopback address (127.0.0.0/8): a port bound there is reachable from this host only. */
+export function isLoopback(bindAddress: string): boolean {
+  return /^127\./.test(bindAddress);
 }
 
 /** True for a TCP port number 1-65535. */

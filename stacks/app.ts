@@ -94,13 +94,21 @@ export function finishSynth(outdir: string, manifest: SynthManifest): { warnings
   return { warnings, stacks: names.map((n) => `${n}: ${path.join(outdir, manifest.stacks[n].synthesizedStackPath)}`) };
 }
 
+/** Set to `1` to record the synthesized volumes in the lock: after a deploy (`npm run record-volumes`). */
+export const RECORD_VOLUMES_VARIABLE = "MONITORING_RECORD_VOLUMES";
+
 /**
- * Checks the synthesized stacks' protected data volumes against the lock file (see stacks/data-volumes.ts)
- * and records new ones. A volume a deploy would replace or delete is a config error; the failing stacks'
- * output is removed so that nothing stale can be deployed with `--skip-synth`.
- * @returns what was recorded, for the report
+ * Checks the synthesized stacks' protected data volumes against the lock file (see stacks/data-volumes.ts).
+ * A recorded volume that a deploy would replace or delete is a config error; the failing stacks' output
+ * is removed so that nothing stale can be deployed with `--skip-synth`.
+ *
+ * The lock guards data that exists: a synth only checks, and volumes are recorded only when asked
+ * (`record`, i.e. `npm run record-volumes` after a deploy). So enabling a service and disabling it again
+ * before any deploy is no problem, while a volume recorded after a deploy can no longer be renamed or
+ * dropped unnoticed.
+ * @returns the volumes recorded now, and those not yet recorded (for the report)
  */
-export function enforceVolumeLock(outdir: string, manifest: SynthManifest, lockFile: string): string[] {
+export function enforceVolumeLock(outdir: string, manifest: SynthManifest, lockFile: string, record = false): { recorded: string[]; unrecorded: string[] } {
   const stacks: Record<string, Record<string, LockedVolume>> = {};
   for (const [name, s] of Object.entries(manifest.stacks)) {
     stacks[name] = protectedVolumes(JSON.parse(fs.readFileSync(path.join(outdir, s.synthesizedStackPath), "utf8")));
@@ -118,14 +126,16 @@ export function enforceVolumeLock(outdir: string, manifest: SynthManifest, lockF
       .filter(([address]) => before[stack]?.[address] === undefined)
       .map(([, v]) => `${stack}: ${v.name}`),
   );
+  if (!record) return { recorded: [], unrecorded: added };
   if (added.length > 0) writeVolumeLock(lockFile, lock);
-  return added;
+  return { recorded: added, unrecorded: [] };
 }
 
 /**
  * The main job without the cdktf CLI (`npm run synth` runs it with `node dist/main.js`): synthesizes the
  * app, checks the data volumes against `data-volumes.lock.json` (the file named by
- * `MONITORING_VOLUME_LOCK`, relative to the working directory), prints the warnings on stderr and the
+ * `MONITORING_VOLUME_LOCK`, relative to the working directory; with `MONITORING_RECORD_VOLUMES=1` it
+ * records new ones there), prints the warnings on stderr and the
  * written stacks on stdout. Runs on every Node.js LTS, because it needs no native module (the CLI's
  * terminal module has prebuilt binaries only up to Node.js 22).
  */
@@ -133,11 +143,18 @@ export function synthApp(app: App, out: (line: string) => void = console.log, er
   app.synth();
   const lockFile = path.resolve(process.env.MONITORING_VOLUME_LOCK ?? VOLUME_LOCK_FILE);
   const manifest = readManifest(app.outdir);
-  const added = enforceVolumeLock(app.outdir, manifest, lockFile);
+  const { recorded, unrecorded } = enforceVolumeLock(app.outdir, manifest, lockFile, process.env[RECORD_VOLUMES_VARIABLE] === "1");
   const report = finishSynth(app.outdir, manifest);
   for (const w of report.warnings) err(w);
-  if (added.length > 0) {
-    err(`recorded ${added.length} new data volume(s) in ${path.relative(process.cwd(), lockFile) || lockFile}; commit it: ${added.join(", ")}`);
+  const lockName = path.relative(process.cwd(), lockFile) || lockFile;
+  if (recorded.length > 0) {
+    err(`recorded ${recorded.length} new data volume(s) in ${lockName}; commit it: ${recorded.join(", ")}`);
+  }
+  if (unrecorded.length > 0) {
+    err(
+      `NOTE: ${unrecorded.length} data volume(s) not yet in ${lockName} (nothing guards them until recorded): ${unrecorded.join(", ")}; ` +
+        `after deploying, run "npm run record-volumes" and commit the file`,
+    );
   }
   out(`Generated Terraform code for the stacks:`);
   for (const s of report.stacks) out(`  ${s}`);

@@ -2,6 +2,7 @@ import { CloudBackend, HttpBackend, LocalBackend, NamedCloudWorkspace, S3Backend
 import * as path from "node:path";
 import { Construct } from "constructs";
 import { ConfigError } from "./config";
+import { hasUserInfoSecret } from "../constructs/secret-mask";
 
 /**
  * Where Terraform keeps the stack's state. Every location may contain `{stack}`, replaced by the stack id
@@ -145,6 +146,8 @@ export function validateBackend(config: BackendConfig): string[] {
   const url = (field: string, value: string | undefined): void => {
     if (value !== undefined && !/^https?:\/\/[^\s/]+/.test(value)) {
       problems.push(`backend.${field}: "${value}" is not an http(s):// URL`);
+    } else if (value !== undefined && hasUserInfoSecret(value)) {
+      problems.push(`backend.${field}: "${value}" carries credentials in its user info; remove them and set TF_HTTP_USERNAME / TF_HTTP_PASSWORD in the environment (CI secret)`);
     }
   };
   switch (config.kind) {

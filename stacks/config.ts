@@ -6,7 +6,10 @@ import type { CustomRuleGroup } from "../alerts/custom";
 import type { AlertOverride } from "../alerts/rule-set";
 import { AlertRouting, Receiver } from "../constructs/alertmanager";
 import { ResourceLimits } from "../constructs/service";
+import type { AlloyContainerFilter } from "../constructs/alloy";
+import type { LokiIngestionLimits } from "../constructs/loki";
 import { ImageRef } from "../constructs/versions";
+import { maskSecrets } from "../constructs/secret-mask";
 import type { BackendConfig } from "./backend";
 import type { DockerHostConfig } from "./docker-host";
 
@@ -100,9 +103,12 @@ export interface PrometheusOptions extends ServiceOptions {
   readonly retentionSize?: string;
   /** @default 100000 */
   readonly maxExemplars?: number;
-  /** Host port, bound to `bindAddress`; `false` publishes nothing. @default 9090 */
+  /** Host port, bound to `bindAddress`; `false` publishes nothing (the switch every service shares). @default 9090 */
   readonly publishedPort?: number | false;
-  /** @default http://localhost:<publishedPort> */
+  /**
+   * The URL users reach Prometheus at (`--web.external-url`: links in alerts and the UI).
+   * @default http://<bindAddress>:<publishedPort> (localhost for loopback and 0.0.0.0); none when unpublished
+   */
   readonly externalUrl?: string;
   /**
    * On a swarm (`runtime.kind: "swarm"`): 2 runs an HA pair, identical but for their `replica` external
@@ -126,9 +132,12 @@ export interface AlertmanagerOptions extends ServiceOptions {
   readonly receivers?: readonly Receiver<SecretRef>[];
   /** @default everything to the first receiver */
   readonly routing?: AlertRouting;
-  /** @default 9093 */
+  /** Host port, bound to `bindAddress`; `false` publishes nothing. @default 9093 */
   readonly publishedPort?: number | false;
-  /** @default http://localhost:<publishedPort> */
+  /**
+   * The URL users reach Alertmanager at (`--web.external-url`: the links in every notification).
+   * @default http://<bindAddress>:<publishedPort> (localhost for loopback and 0.0.0.0); none when unpublished
+   */
   readonly externalUrl?: string;
   /**
    * On a swarm: replicas of the Alertmanager cluster (gossip on `tasks.alertmanager:9094`), each on a
@@ -142,9 +151,9 @@ export interface AlertmanagerOptions extends ServiceOptions {
  * (The end-to-end deploy disables it where Grafana cannot be built: docs/e2e.md.)
  */
 export interface GrafanaOptions extends OptionalServiceOptions {
-  /** @default 3000 */
+  /** Host port, bound to `bindAddress`; `false` publishes nothing. @default 3000 */
   readonly publishedPort?: number | false;
-  /** @default http://localhost:<publishedPort>/ */
+  /** @default http://<bindAddress>:<publishedPort>/ (localhost for loopback and 0.0.0.0) */
   readonly rootUrl?: string;
   /** @default "admin" */
   readonly adminUser?: string;
@@ -154,11 +163,30 @@ export interface GrafanaOptions extends OptionalServiceOptions {
 export interface LokiOptions extends OptionalServiceOptions {
   /** How long logs are kept; the compactor deletes older chunks. @default 15d (as Prometheus) */
   readonly retention?: DurationLike;
-  /** Host port for Loki's API on `bindAddress`. @default none: Grafana and Alloy reach it inside the network */
-  readonly publishedPort?: number;
+  /** Host port for Loki's API on `bindAddress`; `false` publishes nothing. @default none: Grafana and Alloy reach it inside the network */
+  readonly publishedPort?: number | false;
+  /**
+   * Ingestion limits of the stack's one tenant (`limits_config`), each validated and rendered into Loki's
+   * config. @default Loki 3.7's own: 4 MB/s, burst 6 MB, 3 MB/s per stream (burst 15 MB), 5000 streams,
+   * 256 KB lines, nothing older than 7d
+   */
+  readonly limits?: LokiLimitsOptions;
 }
 
-export interface AlloyOptions extends OptionalServiceOptions {}
+/** Loki's ingestion limits, as {@link LokiIngestionLimits} with durations as text or {@link Duration}. */
+export interface LokiLimitsOptions extends Omit<LokiIngestionLimits, "rejectOlderThan"> {
+  /** `reject_old_samples_max_age`: lines older than this are refused. @default 7d */
+  readonly rejectOlderThan?: DurationLike;
+}
+
+export interface AlloyOptions extends OptionalServiceOptions {
+  /**
+   * Which containers' logs Alloy reads, as Docker API filters: `label` (`key` or `key=value`) and/or
+   * `network`. One Compose project only: `{ label: "com.docker.compose.project=chat" }` (the stack's own
+   * containers are then left out too). @default every container on the Docker host, the stack's own included
+   */
+  readonly containerFilter?: AlloyContainerFilter;
+}
 
 export interface LoadTestingOptions extends ServiceOptions {
   /**
@@ -185,7 +213,12 @@ export interface DockerSocketProxyOptions {
 export interface JaegerOptions extends OptionalServiceOptions {
   /** Traces kept in memory; older ones are dropped. @default 50000 */
   readonly maxTraces?: number;
-  /** Publish the UI and OTLP ports on `bindAddress`, for applications running on the host. @default true */
+  /**
+   * The UI's host port on `bindAddress`; `false` publishes nothing, neither the UI nor OTLP (the switch
+   * every service shares). @default 16686
+   */
+  readonly publishedPort?: number | false;
+  /** The older form of `publishedPort: false`: publish the UI and OTLP ports, for applications on the host. @default true */
   readonly publish?: boolean;
   /** Host ports. @default { ui: 16686, otlpGrpc: 4317, otlpHttp: 4318 } */
   readonly publishedPorts?: { readonly ui?: number; readonly otlpGrpc?: number; readonly otlpHttp?: number };
@@ -249,7 +282,12 @@ export interface RuleOptions {
   readonly additionalGroups?: readonly CustomRuleGroup[];
   /** Per alert: disable it or change its threshold, `for` or severity. @default none */
   readonly overrides?: Readonly<Record<string, RuleOverride>>;
-  /** Runbook links are `<runbookBaseUrl>#<alertname-lower-case>`. @default the repo's docs/alert-catalog.md */
+  /**
+   * An absolute http(s) URL of your own runbooks: links become `<runbookBaseUrl>#<alertname-lower-case>`.
+   * @default each alert's own panel on the provisioned "Alert runbooks" Grafana dashboard at
+   * `grafana.rootUrl`; without Grafana, the relative docs/alert-catalog.md (synth warns: it does not open
+   * from a notification)
+   */
   readonly runbookBaseUrl?: string;
   /**
    * The service level objectives and their multiwindow burn-rate alerts (docs/alert-catalog.md,
@@ -288,8 +326,9 @@ export interface NetworkOptions {
   /**
    * The network on which postgres-exporter and redis-exporter reach the databases; the exporters do not
    * join the application network (postgres_exporter's `/probe` would let any application container make
-   * it connect anywhere). Connect the database containers to it under the names the exporters use
-   * (`docker network connect --alias postgres <prefix>-databases <container>`).
+   * it connect anywhere). The database containers join it under the host names of
+   * `exporters.postgres.uri` and `exporters.redis.address` (synth prints them): with Compose, declare it as
+   * an `external` network of the compose file (README, "Wiring into a Compose application").
    * @default "<stack name>-databases", created by the stack
    */
   readonly databaseNetwork?: string;
@@ -314,7 +353,11 @@ export interface MonitoringConfig {
    * @default true
    */
   readonly dataProtection?: boolean;
-  /** Host address published ports bind to; `0.0.0.0` exposes them to the network. @default "127.0.0.1" */
+  /**
+   * Host address published ports bind to. Any address but loopback exposes every published port to the
+   * network (synth warns, naming each); publish only what you mean to with each service's
+   * `publishedPort` (`false` publishes nothing). @default "127.0.0.1"
+   */
   readonly bindAddress?: string;
   readonly network?: NetworkOptions;
   /** json-file log rotation of every container. @default { maxSize: "10m", maxFiles: 3 } */
@@ -364,9 +407,14 @@ export interface ProvenanceOptions {
 
 /** An error in the stack config; its message lists every problem found, one per line. */
 export class ConfigError extends Error {
-  constructor(public readonly problems: readonly string[]) {
-    super(`invalid monitoring config:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  /** Every problem, secrets masked (`redis://:***@cache:6379`). */
+  public readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    const masked = problems.map(maskSecrets);
+    super(`invalid monitoring config:\n${masked.map((p) => `  - ${p}`).join("\n")}`);
     this.name = "ConfigError";
+    this.problems = masked;
   }
 }
 
@@ -376,8 +424,10 @@ export class ConfigError extends Error {
 export class Problems {
   private readonly list: string[] = [];
 
+  /** Records a problem once: a check reached by two paths (rules and dashboards read the same overrides) is one line. */
   public add(problem: string): void {
-    this.list.push(problem);
+    const masked = maskSecrets(problem);
+    if (!this.list.includes(masked)) this.list.push(masked);
   }
 
   /** Runs `f`; an error it throws becomes a problem and `fallback` is returned. */

@@ -1,8 +1,9 @@
 import * as fs from "node:fs";
 
 /**
- * The record of every protected data volume the stacks have synthesized, committed beside the code like a
- * package lock: `cdktf synth` (and `npm run synth`) compares each stack's volumes with it, so a change
+ * The record of every protected data volume that has been deployed, committed beside the code like a
+ * package lock (written by `npm run record-volumes` after a deploy, never by a plain synth, so that trying
+ * a service out creates no entry): `cdktf synth` (and `npm run synth`) compares each stack's volumes with it, so a change
  * that would make Terraform replace a volume (and so delete Prometheus' TSDB, Grafana's database or
  * Alertmanager's silences) fails synth with an explanation instead of reaching a plan.
  */

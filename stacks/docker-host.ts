@@ -1,4 +1,5 @@
-import { Annotations, TerraformVariable } from "cdktf";
+import { TerraformVariable } from "cdktf";
+import { warn } from "../constructs/secret-mask";
 import { Construct } from "constructs";
 import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
 import { ConfigError } from "./config";
@@ -133,7 +134,8 @@ export function configureDockerHost(scope: Construct, config: DockerHostConfig =
       ca: pem(DOCKER_TLS_VARIABLES.ca, "CA certificate that signed the daemon's certificate"),
     };
   } else if (kind === "tcp") {
-    Annotations.of(scope).addWarning(
+    warn(
+      scope,
       `dockerHost.tls is false: ${url} is reached without TLS client authentication; anyone who can reach that port controls the host`,
     );
   }

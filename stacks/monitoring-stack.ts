@@ -1,4 +1,4 @@
-import { Annotations, TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
+import { TerraformOutput, TerraformStack, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { Duration } from "../alerts/duration";
 import { Network, NetworkConfig } from "@cdktf/provider-docker/lib/network";
@@ -20,8 +20,9 @@ import { Grafana } from "../constructs/grafana";
 import { Jaeger } from "../constructs/jaeger";
 import { Loki } from "../constructs/loki";
 import { Prometheus } from "../constructs/prometheus";
-import { MonitoringService, ScrapeTarget, ServiceContext, routePrefix } from "../constructs/service";
+import { MonitoringService, ScrapeTarget, ServiceContext, isLoopback, publicHost, routePrefix } from "../constructs/service";
 import { PROVIDER_VERSIONS } from "../constructs/versions";
+import { note, warn } from "../constructs/secret-mask";
 import {
   MonitoringConfig,
   Problems,
@@ -120,11 +121,6 @@ export class MonitoringStack extends TerraformStack {
     if (config.logging?.maxSize !== undefined && !/^\d+[kmg]$/.test(config.logging.maxSize)) {
       problems.add(`logging.maxSize: "${config.logging.maxSize}" must be a size such as "10m" (k, m or g)`);
     }
-    if (bindAddress === "0.0.0.0") {
-      Annotations.of(this).addWarning(
-        "bindAddress is 0.0.0.0: published ports are reachable from the network, and Docker bypasses host firewalls",
-      );
-    }
 
     // Secrets: one sensitive variable per name, whatever references it.
     const variables = new Map<string, TerraformVariable>();
@@ -197,7 +193,8 @@ export class MonitoringStack extends TerraformStack {
       ],
     };
     if (databaseNetworkName !== undefined && databaseNetworkName === appNetwork) {
-      Annotations.of(this).addWarning(
+      warn(
+        this,
         `network.databaseNetwork is the application network "${appNetwork}": every application container can use postgres-exporter's /probe to connect anywhere; give the databases a network of their own`,
       );
     }
@@ -210,6 +207,13 @@ export class MonitoringStack extends TerraformStack {
             new Loki(this, "loki", {
               context: base,
               retention: lokiRetention,
+              limits: config.loki?.limits && {
+                ...config.loki.limits,
+                rejectOlderThan:
+                  config.loki.limits.rejectOlderThan === undefined
+                    ? undefined
+                    : problems.duration("loki.limits.rejectOlderThan", config.loki.limits.rejectOlderThan, "7d"),
+              },
               publishedPort: config.loki?.publishedPort,
               resources: config.loki?.resources,
               image: config.loki?.image,
@@ -223,6 +227,7 @@ export class MonitoringStack extends TerraformStack {
               context: withApp,
               maxTraces: config.jaeger?.maxTraces,
               publish: config.jaeger?.publish,
+              publishedPort: config.jaeger?.publishedPort,
               publishedPorts: config.jaeger?.publishedPorts,
               resources: config.jaeger?.resources,
               image: config.jaeger?.image,
@@ -237,8 +242,16 @@ export class MonitoringStack extends TerraformStack {
       pagerduty: r.pagerduty?.map((p, i) => ({ ...p, routingKey: secretToken(`alertmanager.receivers[${ri}].pagerduty[${i}].routingKey`, p.routingKey) ?? "" })),
       email: r.email?.map((e, i) => ({ ...e, authPassword: secretToken(`alertmanager.receivers[${ri}].email[${i}].authPassword`, e.authPassword) })),
     }));
+    if (!amOpts.routing?.heartbeat) {
+      warn(
+        this,
+        `alertmanager.routing.heartbeat is not set: the Watchdog (an alert that always fires, so that a silent pipeline is noticed) goes to the receiver "blackhole" and nobody notices when alerting stops. ` +
+          `Add a receiver for a dead man's switch (e.g. { name: "heartbeat", webhooks: [{ urlSecret: secret("deadmans_switch_url") }] }) and set routing.heartbeat: "heartbeat"`,
+      );
+    }
     if (!amOpts.receivers) {
-      Annotations.of(this).addWarning(
+      warn(
+        this,
         "alertmanager.receivers is not set: alerts are visible in Alertmanager's UI but notify nobody",
       );
     }
@@ -287,6 +300,7 @@ export class MonitoringStack extends TerraformStack {
               context: withDockerApi,
               dockerHost: socketProxy.dockerHost,
               lokiPushUrl: loki.pushUrl,
+              containerFilter: config.alloy?.containerFilter,
               resources: config.alloy?.resources,
               image: config.alloy?.image,
             }),
@@ -348,13 +362,23 @@ export class MonitoringStack extends TerraformStack {
         : undefined,
     ];
     if (databaseNetwork) {
-      // Where the exporters look, as they resolved their settings.
-      const hosts = exporters.flatMap((e) =>
-        e instanceof PostgresExporter ? [`postgres at ${e.uri.split("/")[0]}`] : e instanceof RedisExporter ? [`Redis at ${e.redisAddress}`] : [],
+      // Where the exporters look, as they resolved their settings: the host of each is the name (alias) the
+      // database container must have on the network.
+      const targets = exporters.flatMap((e) =>
+        e instanceof PostgresExporter
+          ? [{ what: "PostgreSQL", address: e.uri.split("/")[0], host: e.uri.split("/")[0].split(":")[0] }]
+          : e instanceof RedisExporter && !e.redisAddress.startsWith("unix:")
+            ? [{ what: "Redis", address: e.redisAddress, host: e.redisAddress.replace(/^[a-z]+:\/\//, "").split(/[:/]/)[0] }]
+            : [],
       );
-      Annotations.of(this).addInfo(
-        `the database exporters reach ${hosts.join(" and ")} on the network "${name}-databases", which this stack creates: ` +
-          `connect the database containers to it under those names, e.g. docker network connect --alias postgres ${name}-databases <container>`,
+      const net = `${name}-databases`;
+      note(
+        this,
+        `the database exporters reach ${targets.map((t) => `${t.what} at ${t.address}`).join(" and ")} on the network "${net}", which this stack creates: ` +
+          `the database containers must join it under the names ${targets.map((t) => `"${t.host}"`).join(" and ")}. ` +
+          `With Compose, declare "${net}" as an external network in the compose file and add it to those services (a service's name is its alias there; README, "Wiring into a Compose application"); ` +
+          `by hand: ${targets.map((t) => `docker network connect --alias ${t.host} ${net} <${t.what === "Redis" ? "redis" : "postgres"} container>`).join(" and ")} ` +
+          `(lost whenever Compose recreates the container)`,
       );
     }
     const blackboxOpts = config.exporters?.blackbox;
@@ -407,14 +431,16 @@ export class MonitoringStack extends TerraformStack {
       ...exporterTargets,
       ...(loadTest ? [loadTest.federateTarget] : []),
     ];
+    // One default for the scrape job and the warnings that name its targets.
+    const minioTargets = config.exporters?.minio?.targets ?? ["minio:9000"];
     if (enabled.minio) {
       const minio = config.exporters?.minio ?? {};
-      (minio.targets ?? []).forEach((t, i) => {
+      minioTargets.forEach((t, i) => {
         if (!isHostPort(t)) problems.add(`exporters.minio.targets[${i}]: "${t}" is not host:port with a port 1-65535`);
       });
       scrapeTargets.push({
         job: JOBS.minio,
-        targets: minio.targets ?? ["minio:9000"],
+        targets: minioTargets,
         metricsPath: minio.metricsPath ?? "/minio/metrics/v3",
       });
     }
@@ -524,7 +550,7 @@ export class MonitoringStack extends TerraformStack {
       if (f.severity === "error") {
         problems.add(`metric provenance: ${line}`);
       } else {
-        Annotations.of(this).addWarning(`metric provenance: ${line}`);
+        warn(this, `metric provenance: ${line}`);
       }
     }
     if (!appNetwork) {
@@ -532,14 +558,17 @@ export class MonitoringStack extends TerraformStack {
       const names = [
         `the application (${applicationAddresses(application).join(", ")})`,
         ...(blackbox ? [`the blackbox probes of them and of ${websocketTargets.join(", ")}`] : []),
-        ...(enabled.minio ? [`the MinIO targets (${(config.exporters?.minio?.targets ?? []).join(", ")})`] : []),
+        ...(enabled.minio ? [`the MinIO targets (${minioTargets.join(", ")})`] : []),
       ];
-      Annotations.of(this).addWarning(
+      warn(
+        this,
         `network.applicationNetwork is not set: ${names.join("; ")} resolve only on the application's Docker network, ` +
           `so they will be down. Set network.applicationNetwork to that network (e.g. the Compose project's "chat_default").`,
       );
     }
     checkPortClashes(this, problems);
+    if (!problems.any) noteRequiredVariables(this);
+    if (!problems.any && !isLoopback(bindAddress)) warnExposure(this, bindAddress);
     problems.throwIfAny();
     // Every construct that failed added a problem, so after throwIfAny() they all exist.
     this.loki = loki;
@@ -547,13 +576,19 @@ export class MonitoringStack extends TerraformStack {
     this.grafana = grafana;
     this.prometheus = prometheus!;
 
+    // Where users reach each service: its external URL when one is configured or it is published; a
+    // service that publishes nothing and has no URL has no output (no "http://host:false").
     if (this.grafana) {
-      new TerraformOutput(this, "grafana_url", { value: `http://${bindAddress}:${config.grafana?.publishedPort ?? Grafana.PORT}` });
+      if (config.grafana?.rootUrl !== undefined || config.grafana?.publishedPort !== false) {
+        new TerraformOutput(this, "grafana_url", { value: this.grafana.rootUrl });
+      }
       new TerraformOutput(this, "grafana_admin_user", { value: this.grafana.adminUser });
       new TerraformOutput(this, "grafana_admin_password", { value: this.grafana.adminPassword, sensitive: true });
     }
-    new TerraformOutput(this, "prometheus_url", { value: `http://${bindAddress}:${promOpts.publishedPort ?? Prometheus.PORT}` });
-    new TerraformOutput(this, "alertmanager_url", { value: `http://${bindAddress}:${amOpts.publishedPort ?? Alertmanager.PORT}` });
+    if (this.prometheus.externalUrl) new TerraformOutput(this, "prometheus_url", { value: this.prometheus.externalUrl });
+    if (this.alertmanager.externalUrl) new TerraformOutput(this, "alertmanager_url", { value: this.alertmanager.externalUrl });
+    const jaegerUi = this.jaeger?.publishedPorts.find((p) => p.internal === this.jaeger?.port);
+    if (jaegerUi) new TerraformOutput(this, "jaeger_url", { value: `http://${publicHost(bindAddress)}:${jaegerUi.external}` });
   }
 }
 
@@ -566,18 +601,74 @@ export class MonitoringStack extends TerraformStack {
 function runbookLinks(scope: Construct, config: MonitoringConfig, grafana: boolean, problems: Problems): ((name: string) => string) | undefined {
   const base = config.rules?.runbookBaseUrl;
   if (base !== undefined) {
-    if (!/^https?:\/\/[^\s/$.?#][^\s]*$/.test(base) || base.includes("${") || base.includes("%{")) {
-      problems.add(`rules.runbookBaseUrl: "${base}" is not an absolute http(s) URL; give the page that holds the runbooks, e.g. "https://wiki.example.com/monitoring/alert-catalog"`);
+    if (!/^https?:\/\/[^\s/$.?#][^\s]*$/.test(base) || base.includes("${") || base.includes("%{") || /^[a-z]+:\/\/[^/]*@/i.test(base)) {
+      problems.add(`rules.runbookBaseUrl: "${base}" is not an absolute http(s) URL without user info; give the page that holds the runbooks, e.g. "https://wiki.example.com/monitoring/alert-catalog"`);
     }
     return undefined;
   }
   if (grafana) {
-    return grafanaRunbookLink(config.grafana?.rootUrl ?? Grafana.defaultRootUrl(config.grafana?.publishedPort));
+    return grafanaRunbookLink(config.grafana?.rootUrl ?? Grafana.defaultRootUrl(config.grafana?.publishedPort, config.bindAddress ?? "127.0.0.1"));
   }
-  Annotations.of(scope).addWarning(
+  warn(
+    scope,
     "rules.runbookBaseUrl is not set and Grafana is disabled: runbook links are the relative docs/alert-catalog.md, which does not open from a notification",
   );
   return undefined;
+}
+
+/**
+ * The sensitive variables a deploy asks for (every `secret(...)` of the config, and the Docker host's TLS
+ * material): listed at synth, so that `terraform plan` does not stop at "No value for required variable".
+ */
+function noteRequiredVariables(stack: TerraformStack): void {
+  const names = stack.node
+    .findAll()
+    .filter((c): c is TerraformVariable => c instanceof TerraformVariable && c.default === undefined)
+    .map((v) => v.friendlyUniqueId)
+    .sort();
+  if (names.length === 0) return;
+  note(
+    stack,
+    `a deploy asks for ${names.length} secret(s): set ${names.map((n) => `TF_VAR_${n}`).join(", ")} in the environment, ` +
+      `or put them in a .tfvars file kept out of git (--var-file)`,
+  );
+}
+
+/** The config field that switches each publishing service's ports, by the service's hostname. */
+const PUBLISH_SWITCH: Readonly<Record<string, string>> = {
+  prometheus: "prometheus.publishedPort",
+  alertmanager: "alertmanager.publishedPort",
+  grafana: "grafana.publishedPort",
+  jaeger: "jaeger.publishedPort",
+  loki: "loki.publishedPort",
+  "k6-receiver": "loadTesting.publishedPort",
+};
+
+/** What an exposed service lets anyone on the network do, beyond reading. */
+const EXPOSURE_RISK: Readonly<Record<string, string>> = {
+  prometheus: "every metric, and its query API answers anyone",
+  alertmanager: "anyone can add silences",
+  grafana: "its login page",
+  jaeger: "the trace UI, and OTLP accepts traces from anyone",
+  loki: "every log line, and the push API accepts logs from anyone",
+  "k6-receiver": "remote write accepts series from anyone",
+};
+
+/**
+ * A bind address other than loopback makes every published port reachable from the network (Docker
+ * bypasses host firewalls): warn, naming each service, its ports and the switch that keeps it private.
+ */
+function warnExposure(scope: Construct, bindAddress: string): void {
+  const exposed = scope.node
+    .findAll()
+    .filter((c): c is MonitoringService => c instanceof MonitoringService && c.publishedPorts.length > 0)
+    .map((c) => `${c.hostname} on ${c.publishedPorts.map((p) => `${bindAddress}:${p.external}`).join(", ")} (${EXPOSURE_RISK[c.hostname] ?? "its API"}; private: ${PUBLISH_SWITCH[c.hostname] ?? "its publishedPort"}: false)`);
+  if (exposed.length === 0) return;
+  warn(
+    scope,
+    `bindAddress is ${bindAddress}, not loopback: these services are reachable from the network, and Docker bypasses host firewalls: ${exposed.join("; ")}. ` +
+      `Publish only what others need (e.g. Grafana alone: set every other one's publishedPort to false), or keep bindAddress "127.0.0.1" and put a reverse proxy with authentication in front.`,
+  );
 }
 
 /** Two services publishing the same host port would fail at deploy time; fail at synth instead. */

@@ -98,7 +98,7 @@ describe("effectiveThresholds", () => {
   });
 
   test("overrides are validated as buildRuleGroups validates them", () => {
-    expect(() => effectiveThresholds({ ...ALL, overrides: { HighCpuUsage: { threshold: 0.9 } } })).toThrow(/overrides: unknown alert "HighCpuUsage"/);
+    expect(() => effectiveThresholds({ ...ALL, overrides: { HighCpuUsage: { threshold: 0.9 } } })).toThrow(/rules\.overrides\.HighCpuUsage: unknown alert "HighCpuUsage"/);
     expect(() => effectiveThresholds({ ...ALL, overrides: { HighCPUUsage: { threshold: 90 } } })).toThrow(
       /overrides\.HighCPUUsage\.threshold: 90 is not a ratio/,
     );

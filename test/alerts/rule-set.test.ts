@@ -212,10 +212,10 @@ describe("buildRuleGroups options", () => {
 describe("validation errors", () => {
   test("unknown alert name is named, with a 'did you mean' when one is close, else the valid names", () => {
     expect(() => buildRuleGroups({ ...ALL, overrides: { HighCpuUsage: { enabled: false } } })).toThrow(
-      'overrides: unknown alert "HighCpuUsage"; did you mean "HighCPUUsage"? (every alert is listed in docs/alert-catalog.md)',
+      'rules.overrides.HighCpuUsage: unknown alert "HighCpuUsage"; did you mean "HighCPUUsage"? (every alert is listed in docs/alert-catalog.md)',
     );
     expect(() => buildRuleGroups({ ...ALL, overrides: { Zz: { enabled: false } } })).toThrow(
-      /overrides: unknown alert "Zz"; valid alert names are: .*HighCPUUsage/,
+      /rules\.overrides\.Zz: unknown alert "Zz"; valid alert names are: .*HighCPUUsage/,
     );
   });
 

@@ -87,7 +87,7 @@ describe("PostgresExporter validation", () => {
   });
 
   test.each<[Partial<PostgresExporterProps>, string]>([
-    [{ uri: "postgresql://u:p@db:5432/x" }, 'exporters.postgres.uri: "postgresql://u:p@db:5432/x" is not host[:port]/database[?options] (no scheme, user or password)'],
+    [{ uri: "postgresql://u:p@db:5432/x" }, 'exporters.postgres.uri: "postgresql://u:***@db:5432/x" is not host[:port]/database[?options] (no scheme, user or password)'],
     [{ uri: "db:5432" }, 'exporters.postgres.uri: "db:5432" is not host[:port]/database[?options]'],
     [{ uri: "db:5432/x?a=${file(\"/etc/passwd\")}" }, "exporters.postgres.uri: "],
     [{ user: "x y" }, 'exporters.postgres.user: "x y" is not a PostgreSQL user name'],

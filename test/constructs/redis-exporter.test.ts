@@ -83,7 +83,7 @@ describe("RedisExporter validation", () => {
   test.each<[string, Partial<RedisExporterProps>, RegExp]>([
     ["address with a path", { redisAddress: "redis/6379" }, /exporters\.redis\.address: "redis\/6379" is not a Redis address/],
     ["address without port", { redisAddress: "redis" }, /exporters\.redis\.address: "redis" is not a Redis address/],
-    ["address with a password", { redisAddress: "redis://:pw@redis:6379" }, /exporters\.redis\.address: "redis:\/\/:pw@redis:6379" is not a Redis address; .* \(no user or password: that is exporters\.redis\.password\)/],
+    ["address with a password (masked in the message)", { redisAddress: "redis://:pw@redis:6379" }, /exporters\.redis\.address: "redis:\/\/:\*\*\*@redis:6379" is not a Redis address; .* \(no user or password: that is exporters\.redis\.password\)/],
     ["address with an interpolation", { redisAddress: "redis://${var.x}:6379" }, /exporters\.redis\.address: "redis:\/\/\$\{var\.x\}:6379" is not a Redis address/],
     ["empty password", { password: "" }, /exporters\.redis\.password: "" is empty; leave it out/],
   ])("%s", (_name, props, message) => {

@@ -133,7 +133,11 @@ describe("the real entry point with the lock", () => {
       ].join("\n");
     const env = { ...process.env, MONITORING_VOLUME_LOCK: lockFile };
     try {
-      const first = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script("monitoring")], { cwd: ROOT, encoding: "utf8", env });
+      const first = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script("monitoring")], {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...env, MONITORING_RECORD_VOLUMES: "1" },
+      });
       expect(first.status).toBe(0);
       expect(first.stderr).toContain("recorded 5 new data volume(s)");
       expect(Object.keys(readVolumeLock(lockFile).monitoring)).toHaveLength(5);
@@ -149,3 +153,53 @@ describe("the real entry point with the lock", () => {
   });
 });
 
+describe("the lock records deployments, not synths", () => {
+  const run = (dir: string, config: object, record: boolean) =>
+    spawnSync(
+      process.execPath,
+      [
+        "-r",
+        "ts-node/register/transpile-only",
+        "-e",
+        [
+          'const { App } = require("cdktf");',
+          'const { runApp, synthApp } = require("./stacks/app");',
+          'const { MonitoringStack } = require("./stacks/monitoring-stack");',
+          `runApp(() => { const app = new App({ outdir: ${JSON.stringify(path.join(dir, "out"))} }); new MonitoringStack(app, "monitoring", ${JSON.stringify(config)}); synthApp(app); });`,
+        ].join("\n"),
+      ],
+      {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, MONITORING_VOLUME_LOCK: path.join(dir, "lock.json"), MONITORING_RECORD_VOLUMES: record ? "1" : "" },
+      },
+    );
+
+  test("enabling loadTesting once and disabling it before any deploy synthesizes; after recording, disabling it fails", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "volume-lock-"));
+    const lockFile = path.join(dir, "lock.json");
+    try {
+      // The deployed stack, recorded as after a deploy (npm run record-volumes).
+      expect(run(dir, {}, true).status).toBe(0);
+      const deployed = fs.readFileSync(lockFile, "utf8");
+      // Load testing tried in a synth: noted, not recorded.
+      const tried = run(dir, { loadTesting: { enabled: true } }, false);
+      expect(tried.status).toBe(0);
+      expect(tried.stderr).toContain('1 data volume(s) not yet in');
+      expect(tried.stderr).toContain("monitoring: monitoring-k6-receiver-data; after deploying, run \"npm run record-volumes\"");
+      expect(fs.readFileSync(lockFile, "utf8")).toBe(deployed);
+      // ...and switched off again before any deploy: nothing to protect, synth passes.
+      const back = run(dir, {}, false);
+      expect(back.status).toBe(0);
+      expect(back.stderr).not.toContain("no longer defined");
+      // Deployed and recorded with load testing, switching it off would delete real data: refused.
+      expect(run(dir, { loadTesting: { enabled: true } }, true).status).toBe(0);
+      expect(Object.values(readVolumeLock(lockFile).monitoring).map((v) => v.name)).toContain("monitoring-k6-receiver-data");
+      const off = run(dir, {}, false);
+      expect(off.status).toBe(1);
+      expect(off.stderr).toMatch(/data volume "monitoring-k6-receiver-data" \(docker_volume\.[^)]*\) is no longer defined: a deploy would delete it and its data/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

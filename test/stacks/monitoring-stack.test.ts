@@ -109,7 +109,7 @@ describe("MonitoringStack defaults", () => {
     expect(json.variable.docker_host.default).toBe("unix:///var/run/docker.sock");
     expect(json.provider.docker[0].host).toBe("${var.docker_host}");
     expect(json.output.grafana_admin_password.sensitive).toBe(true);
-    expect(json.output.grafana_url.value).toBe("http://127.0.0.1:3000");
+    expect(json.output.grafana_url.value).toBe("http://localhost:3000/");
   });
 
   test("the postgres DSN is a required sensitive variable", () => {
@@ -233,9 +233,10 @@ describe("MonitoringStack props", () => {
     expect(onDb).toEqual(["monitoring-postgres-exporter", "monitoring-redis-exporter"]);
     expect(db.internal).toBeUndefined();
     const notes = stack.node.metadata.filter((m) => m.type === "@cdktf/info").map((m) => String(m.data));
-    expect(notes).toContain(
-      'the database exporters reach postgres at postgres:5432 and Redis at redis://redis:6379 on the network "monitoring-databases", which this stack creates: ' +
-        "connect the database containers to it under those names, e.g. docker network connect --alias postgres monitoring-databases <container>",
+    expect(notes).toContainEqual(
+      expect.stringMatching(
+        /^the database exporters reach PostgreSQL at postgres:5432 and Redis at redis:\/\/redis:6379 on the network "monitoring-databases", which this stack creates: the database containers must join it under the names "postgres" and "redis"\./,
+      ),
     );
     const named = build({ network: { applicationNetwork: "chat_default", databaseNetwork: "chat_backend" } });
     expect(Object.values(resources(named.out, "docker_network") as Record<string, any>).map((n) => n.name)).not.toContain("monitoring-databases");
