@@ -12,7 +12,7 @@ export interface Dockerd {
   readonly host: string;
   readonly version: string;
   /** Runs the docker CLI against this engine; rejects with the CLI's stderr. */
-  docker(args: readonly string[], options?: { input?: string }): Promise<string>;
+  docker(args: readonly string[], options?: { input?: string; withStderr?: boolean }): Promise<string>;
   /** Stops the engine (SIGTERM, then SIGKILL) and removes its runtime directory. */
   stop(): Promise<void>;
 }
@@ -93,11 +93,12 @@ export async function launchDockerd(launch: DockerdLaunch, timeoutSeconds = 60):
   child.on("error", (e) => (exited = `cannot run ${launch.command}: ${e.message}`));
 
   const cliEnv = { ...process.env, ...launch.cliEnv, DOCKER_HOST: host };
-  const docker = async (args: readonly string[], options: { input?: string } = {}): Promise<string> => {
+  const docker = async (args: readonly string[], options: { input?: string; withStderr?: boolean } = {}): Promise<string> => {
     const p = execFileAsync(launch.cli ?? "docker", [...args], { env: cliEnv, maxBuffer: 64 << 20 });
     if (options.input !== undefined) p.child.stdin?.end(options.input);
-    const { stdout } = await p;
-    return stdout;
+    const { stdout, stderr } = await p;
+    // `docker logs` replays a container's stderr on its own stderr: programs log there.
+    return options.withStderr ? `${stdout}${stderr}` : stdout;
   };
   let stopped = false;
   const stop = async (): Promise<void> => {

@@ -62,3 +62,27 @@ export function parsePlan(output: string): PlanCounts {
   }
   return { add: Number(m[1]), change: Number(m[2]), destroy: Number(m[3]) };
 }
+
+/**
+ * The line each program logs once it serves (its own readiness, as opposed to Docker's healthcheck), by
+ * the stack's service name: Prometheus (and the k6 receiver, a Prometheus) after the TSDB opened and the
+ * rules loaded; the others when their HTTP listener is up.
+ */
+export const READY_MARKERS: Readonly<Record<string, RegExp>> = {
+  prometheus: /Server is ready to receive web requests/,
+  "k6-receiver": /Server is ready to receive web requests/,
+  alertmanager: /Listening on/,
+  "node-exporter": /Listening on/,
+  "blackbox-exporter": /Listening on/,
+};
+
+/**
+ * Seconds from the container's start to the first line of `docker logs -t` matching `marker`; undefined
+ * when no line matches.
+ */
+export function readySeconds(startedAt: string, timestampedLog: string, marker: RegExp): number | undefined {
+  const line = timestampedLog.split("\n").find((l) => marker.test(l));
+  if (!line) return undefined;
+  const at = Date.parse(line.slice(0, line.indexOf(" ")));
+  return Number.isNaN(at) ? undefined : (at - Date.parse(startedAt)) / 1000;
+}

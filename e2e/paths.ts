@@ -24,7 +24,9 @@ export function cachePaths(root = cacheRoot()) {
     cliConfig: path.join(root, "terraformrc"),
     /** Image root filesystems as tarballs, named by the image's content hash. */
     images: path.join(root, "images"),
-    /** dockerd's `--data-root`: the imported images survive between runs. */
+    /** Debian's dockerd 20.10 `--data-root` (the fallback engine): the imported images survive between runs. */
     dockerData: path.join(root, "docker"),
+    /** The built Engine 29's `--data-root` (containerd image store; not shared with 20.10's). */
+    engineData: path.join(root, "docker-29"),
   };
 }

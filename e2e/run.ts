@@ -20,7 +20,8 @@ import { AlertRule } from "../alerts";
 import { waitUntil } from "../test/rehearsal/http";
 import { Report } from "../test/rehearsal/report";
 import { deployable, E2E_APP_NETWORK, E2E_ENV, E2E_PORTS, E2E_STACK, REDEPLOY_OVERRIDE, e2eConfig } from "./app";
-import { Dockerd, startDockerd } from "./dockerd";
+import { Dockerd } from "./dockerd";
+import { startEngine } from "./engine";
 import { BuildResult, buildProgram } from "./go-build";
 import { BUSYBOX, ensureImage, ImageRecipe } from "./images";
 import { cachePaths } from "./paths";
@@ -28,7 +29,7 @@ import { compileRig, messengerRecipe, POSTGRES_HOME, postgresRecipe, webhookReci
 import { LOCAL_IMAGES, PROGRAMS, ProgramKey } from "./programs";
 import { buildProviderMirror } from "./providers";
 import { synthesizeStacks } from "./synth";
-import { containerTimings, ContainerState, deployRatio, parsePlan, PlanCounts } from "./measure";
+import { containerTimings, ContainerState, deployRatio, parsePlan, PlanCounts, READY_MARKERS, readySeconds } from "./measure";
 import { APP_PROJECT, applicationComposeFile, runScalingChecks } from "./scaling";
 
 const PROJECT = path.resolve(__dirname, "..");
@@ -177,6 +178,10 @@ async function main(buildOnly: boolean): Promise<number> {
     // workflow linter the tests use.
     // Compose runs the application as users do (the scaling checks).
     const order: ProgramKey[] = ["prometheus", "alertmanager", "nodeExporter", "blackboxExporter", "compose", "actionlint"];
+    // The engine the stack is deployed on: Docker Engine 29 from its Go modules. A build that cannot
+    // succeed here falls back to Debian's 20.10, named as such.
+    const engineKeys: ProgramKey[] = ["moby", "containerd", "runc"];
+    let engineProblem: string | undefined;
     const binaries: Partial<Record<ProgramKey, Record<string, string>>> = {};
     for (const key of order) {
       await report.check(`build ${PROGRAMS[key].name} ${PROGRAMS[key].release} from ${PROGRAMS[key].module}@${PROGRAMS[key].version}`, async () => {
@@ -185,6 +190,17 @@ async function main(buildOnly: boolean): Promise<number> {
         binaries[key] = { ...r.binaries };
         return buildLine(r);
       });
+    }
+    for (const key of engineKeys) {
+      const p = PROGRAMS[key];
+      try {
+        const r = await buildProgram(p, paths.bin, paths.work);
+        builds.push(r);
+        binaries[key] = { ...r.binaries };
+        console.log(`  engine: ${buildLine(r)}`);
+      } catch (e) {
+        engineProblem ??= `build of ${p.name} ${p.release} failed: ${(e as Error).message.split("\n")[0]}`;
+      }
     }
     const built = builds.filter((b) => b.built);
     measures.push(
@@ -207,12 +223,18 @@ async function main(buildOnly: boolean): Promise<number> {
     }
 
     // --- 2. the engine, the images, the peers ----------------------------------------------------
-    const dockerd = await startDockerd(paths.dockerData).catch((e: Error) => {
+    const engineBins = engineProblem
+      ? undefined
+      : { dockerd: binaries.moby!.dockerd, containerd: binaries.containerd!.containerd, runc: binaries.runc!.runc };
+    const engine = await startEngine(engineBins, { engine: paths.engineData, fallback: paths.dockerData }, engineProblem).catch((e: Error) => {
       environmentProblem = `dockerd could not start: ${e.message}`;
       throw e;
     });
+    const dockerd = engine.dockerd;
     cleanups.push(() => dockerd.stop());
-    console.log(`  dockerd ${dockerd.version} on ${dockerd.host}`);
+    console.log(`  ENGINE: ${engine.description}, dockerd ${dockerd.version} on ${dockerd.host}`);
+    if (engine.fallback) console.log(`  ENGINE FALLBACK (Debian's 20.10 instead of Engine 29): ${engine.fallback}`);
+    measures.push(`engine: ${engine.description}${engine.fallback ? ` (FALLBACK: ${engine.fallback})` : ""}`);
     // The engine is this rig's alone: whatever an interrupted run left is removed.
     const leftovers = (await dockerd.docker(["ps", "-aq"])).split("\n").filter(Boolean);
     if (leftovers.length > 0) await dockerd.docker(["rm", "-f", "-v", ...leftovers]);
@@ -371,11 +393,29 @@ async function main(buildOnly: boolean): Promise<number> {
       const timings = containerTimings(states, deployStart);
       const slowest = timings.reduce((a, b) => (b.startToHealthy > a.startToHealthy ? b : a));
       const allHealthy = Math.max(...timings.map((t) => t.healthyAfterDeployStart));
+      // Each program's own readiness (its log line), beside Docker's healthy.
+      const ready = new Map<string, number | undefined>();
+      for (const st of states) {
+        const name = st.Name.replace(/^\//, "");
+        const marker = READY_MARKERS[name.slice(E2E_STACK.length + 1)];
+        const log = marker ? await dockerd.docker(["logs", "-t", name], { withStderr: true }).catch(() => "") : "";
+        ready.set(name, marker ? readySeconds(st.State.StartedAt, log, marker) : undefined);
+      }
+      const readyValues = [...ready.values()].filter((v): v is number => v !== undefined);
+      const slowestReady = readyValues.length > 0 ? Math.max(...readyValues) : 0;
+      measures.push(
+        `per container, start → program ready / → Docker healthy: ` +
+          timings.map((t) => `${t.name} ${ready.get(t.name)?.toFixed(1) ?? "?"} s / ${t.startToHealthy.toFixed(1)} s`).join(", "),
+      );
+      measures.push(
+        `deploy start → every container healthy ${allHealthy.toFixed(1)} s; goal <= slowest program ready + 10 s = ${(slowestReady + 10).toFixed(1)} s: ` +
+          `${allHealthy <= slowestReady + 10 ? "met" : "NOT met"} (ratio ${(allHealthy / (slowestReady + 10)).toFixed(2)})`,
+      );
       measures.push(`cold deploy ${cold.seconds.toFixed(1)} s (cdktf: synth, init, plan, apply)`);
       measures.push(`every container healthy ${allHealthy.toFixed(1)} s after the deploy started`);
       measures.push(
         `slowest container start-to-healthy: ${slowest.name} ${slowest.startToHealthy.toFixed(1)} s; ` +
-          `ratio deploy / slowest = ${deployRatio(cold.seconds, slowest.startToHealthy).toFixed(2)} (target <= 1.5)`,
+          `ratio deploy / slowest = ${deployRatio(cold.seconds, slowest.startToHealthy).toFixed(2)} (the deploy's own cdktf/Terraform time dominates once containers are healthy in seconds)`,
       );
       return timings.map((t) => `${t.name} healthy in ${t.startToHealthy.toFixed(1)} s`).join(", ");
     });
@@ -480,7 +520,11 @@ async function main(buildOnly: boolean): Promise<number> {
       prom,
       am: new AlertmanagerApi(`http://127.0.0.1:${E2E_PORTS.alertmanager}`),
       check: (name, fn) => report.check(name, fn),
-      budget: { serviceDownSeconds: detection("ServiceDown"), replicaDownSeconds: detection("ServiceReplicaDown") },
+      budget: {
+        serviceDownSeconds: detection("ServiceDown"),
+        replicaDownSeconds: detection("ServiceReplicaDown"),
+        resolvedSeconds: e2eStack.alertmanager.groupInterval.seconds + e2eStack.prometheus.evaluationInterval.seconds + 60,
+      },
       timeoutMs: WAIT_MS.notification,
     });
 

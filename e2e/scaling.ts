@@ -74,7 +74,12 @@ export interface ScalingRig {
   /** A check of the run's report: its name, and a function returning its figure. */
   readonly check: (name: string, fn: () => Promise<string>) => Promise<boolean>;
   /** The stack's intervals and `for`s, for the budgets. */
-  readonly budget: { readonly serviceDownSeconds: number; readonly replicaDownSeconds: number };
+  readonly budget: {
+    readonly serviceDownSeconds: number;
+    readonly replicaDownSeconds: number;
+    /** A resolved notification waits for the group's next flush: up to group_interval after the firing one. */
+    readonly resolvedSeconds: number;
+  };
   readonly timeoutMs: number;
 }
 
@@ -188,7 +193,7 @@ export async function runScalingChecks(rig: ScalingRig): Promise<boolean> {
     await waitUntil(
       "the ServiceDown resolved notification",
       async () => notificationsWith(await logLines(), before, { alertname: "ServiceDown", service: SCALED_SERVICE }, "resolved").length > 0,
-      { ...wait, intervalMs: 2000 },
+      { timeoutMs: rig.budget.resolvedSeconds * 1000, intervalMs: 2000 },
     );
     const resolvedAfter = (Date.now() - since) / 1000;
     // ServiceReplicaDown compares with the past 15m maximum (3): back at 3, nothing of the application fires.
@@ -203,7 +208,7 @@ export async function runScalingChecks(rig: ScalingRig): Promise<boolean> {
       const a = (await prom.alerts()).filter((x) => x.state === "firing").map((x) => `${x.labels.alertname}{service="${x.labels.service ?? ""}"}`);
       throw new Error(`${e.message}; firing: ${a.join(", ")}`);
     });
-    return `${stopped.length} containers after the stop, ${targets.length} targets up again (${targets.map((t) => t.instance).sort().join(", ")}); ServiceDown resolved ${resolvedAfter.toFixed(1)} s after scaling back; ${firing.length} application alerts firing`;
+    return `${stopped.length} containers after the stop, ${targets.length} targets up again (${targets.map((t) => t.instance).sort().join(", ")}); ServiceDown resolved at the webhook ${resolvedAfter.toFixed(1)} s after scaling back (within group_interval: ${rig.budget.resolvedSeconds} s); ${firing.length} application alerts firing`;
   }));
   return results.every(Boolean);
 }
