@@ -192,7 +192,8 @@ export function renderSwarmService(scope: Construct, spec: SwarmServiceSpec): Se
         stopGracePeriod: "5s",
       },
       resources: { limits: { nanoCpus: nanoCpus(spec.cpus), memoryBytes: spec.memoryMb * 1024 * 1024 } },
-      restartPolicy: { condition: "any", delay: "5s", maxAttempts: 0 },
+      // window "0s" (the engine's own default, which it reports back): left out, every plan shows it as a change.
+      restartPolicy: { condition: "any", delay: "5s", maxAttempts: 0, window: "0s" },
       placement: {
         constraints: spec.constraints.length > 0 ? [...spec.constraints] : undefined,
         ...(spec.stateful && replicas !== undefined ? { maxReplicas: 1 } : {}),

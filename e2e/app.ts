@@ -2,6 +2,7 @@ import { App } from "cdktf";
 import { MonitoringConfig, secret } from "../stacks/config";
 import { MonitoringStack } from "../stacks/monitoring-stack";
 import { ImageKey } from "../constructs/versions";
+import type { SwarmNode } from "../constructs/runtime";
 import { LOCAL_IMAGES } from "./programs";
 
 /** The stack id (and container/volume/network prefix) of the end-to-end deploy. */
@@ -13,6 +14,11 @@ export const E2E_PORTS = { prometheus: 19090, alertmanager: 19093, k6Receiver: 1
 /** The alert whose threshold the redeploy changes, and its new value. */
 export const REDEPLOY_OVERRIDE = { alert: "HighCPUUsage", threshold: 0.91 } as const;
 
+/** The stack id of the swarm deploy (e2e/swarm.ts), beside the single-host {@link E2E_STACK}. */
+export const E2E_SWARM_STACK = "e2e-swarm";
+/** Replicas of the swarm deploy: the HA pair and the default Alertmanager cluster. */
+export const E2E_SWARM_REPLICAS = { prometheus: 2, alertmanager: 3 } as const;
+
 /** Environment variables the rig passes to this app. */
 export const E2E_ENV = {
   /** `cold` or `redeploy`. */
@@ -21,6 +27,8 @@ export const E2E_ENV = {
   state: "MONITORING_E2E_STATE",
   /** `true`: the stack as users get it, with data protection (prevent_destroy on its volumes). */
   protect: "MONITORING_E2E_PROTECT",
+  /** The swarm's nodes as JSON (`[{hostname, address}]`): set, the app defines the swarm stack instead. */
+  swarmNodes: "MONITORING_E2E_SWARM_NODES",
 } as const;
 
 /** True when the pinned image of `key` is built locally (else the service is left out: NOT DEPLOYED). */
@@ -68,6 +76,22 @@ export function e2eConfig(phase: "cold" | "redeploy", statePath: string, dataPro
   };
 }
 
+/**
+ * The swarm deploy (e2e/swarm.ts): the same stack on the lab's three nodes, with the HA pair of
+ * Prometheus and the Alertmanager cluster. Per-node agents that read the Docker API are off where their
+ * programs cannot be built (as on one host); the application is the lab's own swarm services.
+ */
+export function e2eSwarmConfig(phase: "cold" | "redeploy", statePath: string, nodes: readonly SwarmNode[]): MonitoringConfig {
+  const single = e2eConfig(phase, statePath);
+  return {
+    ...single,
+    name: E2E_SWARM_STACK,
+    runtime: { kind: "swarm", nodes },
+    prometheus: { ...single.prometheus, replicas: E2E_SWARM_REPLICAS.prometheus },
+    alertmanager: { ...single.alertmanager, replicas: E2E_SWARM_REPLICAS.alertmanager },
+  };
+}
+
 if (require.main === module) {
   const phase = process.env[E2E_ENV.phase] === "redeploy" ? "redeploy" : "cold";
   const state = process.env[E2E_ENV.state];
@@ -75,6 +99,8 @@ if (require.main === module) {
     throw new Error(`${E2E_ENV.state} is not set: this app is run by npm run e2e, which sets it`);
   }
   const app = new App();
-  new MonitoringStack(app, E2E_STACK, e2eConfig(phase, state, process.env[E2E_ENV.protect] === "true"));
+  const swarmNodes = process.env[E2E_ENV.swarmNodes];
+  if (swarmNodes) new MonitoringStack(app, E2E_SWARM_STACK, e2eSwarmConfig(phase, state, JSON.parse(swarmNodes) as SwarmNode[]));
+  else new MonitoringStack(app, E2E_STACK, e2eConfig(phase, state, process.env[E2E_ENV.protect] === "true"));
   app.synth();
 }

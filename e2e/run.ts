@@ -6,7 +6,7 @@
  * `npm run e2e -- --build-only` builds the provider mirror and the programs and stops: `.ci/run` does
  * this before the tests, so `terraform validate`, promtool and amtool run at the pinned versions there.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -31,6 +31,8 @@ import { buildProviderMirror } from "./providers";
 import { synthesizeStacks } from "./synth";
 import { containerTimings, ContainerState, deployRatio, parsePlan, PlanCounts, READY_MARKERS, readySeconds } from "./measure";
 import { APP_PROJECT, applicationComposeFile, runScalingChecks } from "./scaling";
+import { runLogged } from "./process";
+import { runSwarmChecks } from "./swarm";
 
 const PROJECT = path.resolve(__dirname, "..");
 const STACK_LABEL = `com.monitoring-stack.stack=${E2E_STACK}`;
@@ -63,31 +65,6 @@ export function missingPrerequisites(
   return missing;
 }
 
-/** Runs a command with its output in a log file; resolves with exit code, output and wall time. */
-function runLogged(
-  command: string,
-  args: readonly string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; log: string; timeoutMs: number },
-): Promise<{ code: number | null; output: string; seconds: number }> {
-  const started = Date.now();
-  fs.appendFileSync(options.log, `\n$ ${command} ${args.join(" ")}\n`);
-  return new Promise((resolve) => {
-    const child = spawn(command, [...args], { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    const collect = (b: Buffer) => {
-      output += b.toString();
-      fs.appendFileSync(options.log, b);
-    };
-    child.stdout.on("data", collect);
-    child.stderr.on("data", collect);
-    const timer = setTimeout(() => child.kill("SIGTERM"), options.timeoutMs);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, output, seconds: (Date.now() - started) / 1000 });
-    });
-  });
-}
-
 function mb(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
@@ -97,6 +74,31 @@ function buildLine(r: BuildResult): string {
   return r.built
     ? `built ${what} in ${r.seconds.toFixed(0)} s, ${mb(r.bytes)}`
     : `cached ${what} (built earlier in ${r.seconds.toFixed(0)} s), ${mb(r.bytes)}, 0 s now`;
+}
+
+/**
+ * Every image the runs need: the pinned programs that are built (busybox base, upstream paths and users,
+ * tagged as the pins), the database peer when the postgres exporter runs, the webhook receiver and the
+ * synthetic application.
+ */
+export function stackRecipes(binaries: Partial<Record<ProgramKey, Record<string, string>>>, project: string, rigJs: string, withPostgres: boolean): ImageRecipe[] {
+  const recipes: ImageRecipe[] = [];
+  for (const [key, local] of Object.entries(LOCAL_IMAGES) as [ImageKey, (typeof LOCAL_IMAGES)[ImageKey]][]) {
+    if (local.kind !== "built") continue;
+    const bins = binaries[local.program]!;
+    recipes.push({
+      tag: imageName(IMAGES[key]),
+      copy: Object.entries(local.install).map(([bin, to]) => ({ from: bins[bin], to })),
+      dirs: local.dirs,
+      users: [local.user],
+      user: local.user.name,
+      entrypoint: local.entrypoint,
+      cmd: local.cmd,
+      workdir: local.workdir,
+    });
+  }
+  recipes.push(...(withPostgres ? [postgresRecipe()] : []), webhookRecipe(), messengerRecipe(project, rigJs));
+  return recipes;
 }
 
 /** Synthesizes stacks in-process and parses their cdk.tf.json documents. */
@@ -115,7 +117,7 @@ async function stackContainers(dockerd: Dockerd): Promise<string[]> {
   return out.split("\n").filter(Boolean).sort();
 }
 
-async function main(buildOnly: boolean): Promise<number> {
+async function main(buildOnly: boolean, swarmOnly = false): Promise<number> {
   const ci = process.env.CI === "true";
   const t0 = Date.now();
   const paths = cachePaths();
@@ -222,379 +224,385 @@ async function main(buildOnly: boolean): Promise<number> {
       return 0;
     }
 
-    // --- 2. the engine, the images, the peers ----------------------------------------------------
+    const rigJs = path.join(PROJECT, "dist", "e2e-rig");
+    compileRig(PROJECT, rigJs);
+    // The database peer only matters to the postgres exporter.
+    const withPostgres = deployable("postgresExporter");
+    const recipes = stackRecipes(binaries, PROJECT, rigJs, withPostgres);
     const engineBins = engineProblem
       ? undefined
       : { dockerd: binaries.moby!.dockerd, containerd: binaries.containerd!.containerd, runc: binaries.runc!.runc };
-    const engine = await startEngine(engineBins, { engine: paths.engineData, fallback: paths.dockerData }, engineProblem).catch((e: Error) => {
-      environmentProblem = `dockerd could not start: ${e.message}`;
-      throw e;
-    });
-    const dockerd = engine.dockerd;
-    cleanups.push(() => dockerd.stop());
-    console.log(`  ENGINE: ${engine.description}, dockerd ${dockerd.version} on ${dockerd.host}`);
-    if (engine.fallback) console.log(`  ENGINE FALLBACK (Debian's 20.10 instead of Engine 29): ${engine.fallback}`);
-    measures.push(`engine: ${engine.description}${engine.fallback ? ` (FALLBACK: ${engine.fallback})` : ""}`);
-    // The engine is this rig's alone: whatever an interrupted run left is removed.
-    const leftovers = (await dockerd.docker(["ps", "-aq"])).split("\n").filter(Boolean);
-    if (leftovers.length > 0) await dockerd.docker(["rm", "-f", "-v", ...leftovers]);
-    await dockerd.docker(["network", "prune", "-f"]);
-    await dockerd.docker(["volume", "prune", "-f"]);
-    cleanups.push(async () => {
-      const all = (await dockerd.docker(["ps", "-aq"])).split("\n").filter(Boolean);
-      if (all.length > 0) await dockerd.docker(["rm", "-f", "-v", ...all]);
+    if (!swarmOnly) {
+      // --- 2. the engine, the images, the peers ----------------------------------------------------
+      const engine = await startEngine(engineBins, { engine: paths.engineData, fallback: paths.dockerData }, engineProblem).catch((e: Error) => {
+        environmentProblem = `dockerd could not start: ${e.message}`;
+        throw e;
+      });
+      const dockerd = engine.dockerd;
+      cleanups.push(() => dockerd.stop());
+      console.log(`  ENGINE: ${engine.description}, dockerd ${dockerd.version} on ${dockerd.host}`);
+      if (engine.fallback) console.log(`  ENGINE FALLBACK (Debian's 20.10 instead of Engine 29): ${engine.fallback}`);
+      measures.push(`engine: ${engine.description}${engine.fallback ? ` (FALLBACK: ${engine.fallback})` : ""}`);
+      // The engine is this rig's alone: whatever an interrupted run left is removed.
+      const leftovers = (await dockerd.docker(["ps", "-aq"])).split("\n").filter(Boolean);
+      if (leftovers.length > 0) await dockerd.docker(["rm", "-f", "-v", ...leftovers]);
       await dockerd.docker(["network", "prune", "-f"]);
-    });
-
-    const rigJs = path.join(PROJECT, "dist", "e2e-rig");
-    compileRig(PROJECT, rigJs);
-    const recipes: ImageRecipe[] = [];
-    for (const [key, local] of Object.entries(LOCAL_IMAGES) as [ImageKey, (typeof LOCAL_IMAGES)[ImageKey]][]) {
-      if (local.kind !== "built") continue;
-      const bins = binaries[local.program]!;
-      recipes.push({
-        tag: imageName(IMAGES[key]),
-        copy: Object.entries(local.install).map(([bin, to]) => ({ from: bins[bin], to })),
-        dirs: local.dirs,
-        users: [local.user],
-        user: local.user.name,
-        entrypoint: local.entrypoint,
-        cmd: local.cmd,
-        workdir: local.workdir,
-      });
-    }
-    // The database peer only matters to the postgres exporter.
-    const withPostgres = deployable("postgresExporter");
-    recipes.push(...(withPostgres ? [postgresRecipe()] : []), webhookRecipe(), messengerRecipe(PROJECT, rigJs));
-    await report.check("local images (busybox base, upstream paths and users; tagged as the pins)", async () => {
-      const lines: string[] = [];
-      for (const r of recipes) {
-        const result = await ensureImage(dockerd, r);
-        lines.push(`${result.tag} ${result.imported ? `imported in ${result.seconds.toFixed(1)} s (${mb(result.bytes)})` : "cached"}`);
-      }
-      return lines.join("; ");
-    });
-
-    const composeFile = path.join(work, "compose.yaml");
-    const composeBin = binaries.compose!["docker-compose"];
-    /** `docker compose -f compose.yaml -p chat …` on the rig's engine (the plugin binary, run standalone). */
-    const compose = async (args: readonly string[]): Promise<string> => {
-      const r = await runLogged(composeBin, ["-f", composeFile, "-p", APP_PROJECT, ...args], {
-        cwd: work,
-        env: { ...process.env, DOCKER_HOST: dockerd.host },
-        log: path.join(logs, "compose.log"),
-        timeoutMs: 180_000,
-      });
-      if (r.code !== 0) throw new Error(`docker compose ${args.join(" ")}: exit ${r.code}\n${r.output.trim().split("\n").slice(-10).join("\n")}`);
-      return r.output;
-    };
-    const pgPassword = Buffer.from(Array.from({ length: 18 }, () => Math.floor(Math.random() * 256))).toString("base64url");
-    await report.check(`peers: ${withPostgres ? "PostgreSQL 15 (pg_stat_statements), " : ""}messenger services, webhook receiver`, async () => {
-      await dockerd.docker(["network", "create", "--subnet", APP_SUBNET, E2E_APP_NETWORK]);
-      if (withPostgres) {
-        await dockerd.docker([
-          "run", "-d", "--name", PEERS.postgres, "--network", E2E_APP_NETWORK, "--network-alias", "postgres",
-          "-e", `POSTGRES_PASSWORD=${pgPassword}`, "--memory", "256m", "e2e/postgres:15",
-        ]);
-      }
-      // The application as a Compose project on the peers' network: each service's replicas carry its name.
-      fs.writeFileSync(composeFile, applicationComposeFile("e2e/messenger:1", E2E_APP_NETWORK));
-      await compose(["up", "-d"]);
-      await dockerd.docker(["run", "-d", "--name", PEERS.webhook, "--network", E2E_APP_NETWORK, "--network-alias", "webhook", "--memory", "32m", "e2e/webhook:1"]);
-      await (!withPostgres ? Promise.resolve(true) : waitUntil(
-        "PostgreSQL to accept connections",
-        async () => {
-          const out = await dockerd.docker(["exec", PEERS.postgres, `${POSTGRES_HOME}/bin/psql`, "-h", "/tmp", "-U", "postgres", "-Atc", "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT 1"]);
-          return out.trim().endsWith("1");
-        },
-        { timeoutMs: 60_000, intervalMs: 500 },
-      ));
-      return `${APP_SUBNET}: ${withPostgres ? "postgres, " : ""}chat-server/group-service/presence-service/notification-service, webhook`;
-    });
-    if (report.failed.length > 0) throw new Error("the images or peers are not ready");
-
-    // --- 3. cdktf deploy -------------------------------------------------------------------------
-    const outDir = path.join(work, "cdktf.out");
-    const deployEnv = (phase: "cold" | "redeploy"): NodeJS.ProcessEnv => ({
-      ...process.env,
-      CHECKPOINT_DISABLE: "1",
-      CI: "true",
-      TF_CLI_CONFIG_FILE: paths.cliConfig,
-      TF_IN_AUTOMATION: "1",
-      TF_VAR_docker_host: dockerd.host,
-      TF_VAR_e2e_webhook_url: "http://webhook:8080/cgi-bin/hook",
-      TF_VAR_postgres_exporter_password: pgPassword,
-      [E2E_ENV.phase]: phase,
-      [E2E_ENV.state]: statePath,
-    });
-    const cdktf = (verb: "deploy" | "destroy", phase: "cold" | "redeploy") =>
-      runLogged(
-        process.execPath,
-        [
-          path.join(PROJECT, "node_modules/cdktf-cli/bundle/bin/cdktf"), verb, E2E_STACK,
-          "--app", `${process.execPath} ${path.join(rigJs, "e2e/app.js")}`,
-          "--output", outDir, "--auto-approve",
-          // `terraform providers lock` asks the registry, never the mirror; `terraform init` has already
-          // recorded the mirror's checksums in .terraform.lock.hcl.
-          "--skip-provider-lock",
-        ],
-        { cwd: PROJECT, env: deployEnv(phase), log: path.join(logs, `cdktf-${verb}-${phase}.log`), timeoutMs: 900_000 },
-      );
-
-    const expected = Object.values((e2e.jsons[0] as { resource: { docker_container: Record<string, { name: string }> } }).resource.docker_container)
-      .map((c) => c.name)
-      .sort();
-    const deployStart = Date.now();
-    const cold = await cdktf("deploy", "cold");
-    const coldOk = await report.check("cdktf deploy --auto-approve (cold)", async () => {
-      if (cold.code !== 0) throw new Error(`exit ${cold.code}:\n${cold.output.trim().split("\n").slice(-25).join("\n")}`);
-      return `${cold.seconds.toFixed(1)} s, ${expected.length} containers: ${expected.join(", ")}`;
-    });
-    cleanups.push(async () => {
-      // On failure, still give Terraform the chance to remove what it made.
-      if (fs.existsSync(statePath)) await cdktf("destroy", "cold");
-    });
-    if (!coldOk) throw new Error("the deploy failed");
-
-    // Alertmanager reaches the receiver over the stack's own network.
-    await dockerd.docker(["network", "connect", "--alias", "webhook", E2E_STACK, PEERS.webhook]);
-    cleanups.push(async () => {
-      await dockerd.docker(["network", "disconnect", "-f", E2E_STACK, PEERS.webhook]).catch(() => "");
-    });
-    if (withPostgres) {
-      // postgres-exporter reaches the database on the stack's database network, as users connect theirs.
-      const databases = `${E2E_STACK}-databases`;
-      await dockerd.docker(["network", "connect", "--alias", "postgres", databases, PEERS.postgres]);
+      await dockerd.docker(["volume", "prune", "-f"]);
       cleanups.push(async () => {
-        await dockerd.docker(["network", "disconnect", "-f", databases, PEERS.postgres]).catch(() => "");
+        const all = (await dockerd.docker(["ps", "-aq"])).split("\n").filter(Boolean);
+        if (all.length > 0) await dockerd.docker(["rm", "-f", "-v", ...all]);
+        await dockerd.docker(["network", "prune", "-f"]);
       });
-    }
 
-    await report.check("a plan right after the deploy, with nothing changed, is empty (no perpetual diff)", async () => {
-      const stackDir = path.join(outDir, "stacks", E2E_STACK);
-      const r = await runLogged("terraform", ["plan", "-detailed-exitcode", "-input=false", "-lock=false", "-no-color"], {
-        cwd: stackDir,
-        env: deployEnv("cold"),
-        log: path.join(logs, "terraform-plan-unchanged.log"),
-        timeoutMs: 300_000,
+      await report.check("local images (busybox base, upstream paths and users; tagged as the pins)", async () => {
+        const lines: string[] = [];
+        for (const r of recipes) {
+          const result = await ensureImage(dockerd, r);
+          lines.push(`${result.tag} ${result.imported ? `imported in ${result.seconds.toFixed(1)} s (${mb(result.bytes)})` : "cached"}`);
+        }
+        return lines.join("; ");
       });
-      if (r.code === 0) return `terraform plan: no changes (${r.seconds.toFixed(1)} s)`;
-      const lines = r.output.split("\n").filter((l) => /must be replaced|will be updated|will be created|will be destroyed|forces replacement|^Plan:|Error/.test(l));
-      throw new Error(`terraform plan exit ${r.code}:\n${lines.join("\n")}`);
-    });
-    await report.check("every container running, healthy where it has a healthcheck", async () => {
-      const names = await stackContainers(dockerd);
-      if (JSON.stringify(names) !== JSON.stringify(expected)) {
-        throw new Error(`containers ${names.join(", ")}; expected ${expected.join(", ")}`);
-      }
-      const states = await inspect(dockerd, names);
-      const bad = states.filter((s) => s.State.Status !== "running" || (s.State.Health && s.State.Health.Status !== "healthy"));
-      if (bad.length > 0) throw new Error(bad.map((s) => `${s.Name}: ${s.State.Status}/${s.State.Health?.Status}`).join(", "));
-      const timings = containerTimings(states, deployStart);
-      const slowest = timings.reduce((a, b) => (b.startToHealthy > a.startToHealthy ? b : a));
-      const allHealthy = Math.max(...timings.map((t) => t.healthyAfterDeployStart));
-      // Each program's own readiness (its log line), beside Docker's healthy.
-      const ready = new Map<string, number | undefined>();
-      for (const st of states) {
-        const name = st.Name.replace(/^\//, "");
-        const marker = READY_MARKERS[name.slice(E2E_STACK.length + 1)];
-        const log = marker ? await dockerd.docker(["logs", "-t", name], { withStderr: true }).catch(() => "") : "";
-        ready.set(name, marker ? readySeconds(st.State.StartedAt, log, marker) : undefined);
-      }
-      const readyValues = [...ready.values()].filter((v): v is number => v !== undefined);
-      const slowestReady = readyValues.length > 0 ? Math.max(...readyValues) : 0;
-      measures.push(
-        `per container, start → program ready / → Docker healthy: ` +
-          timings.map((t) => `${t.name} ${ready.get(t.name)?.toFixed(1) ?? "?"} s / ${t.startToHealthy.toFixed(1)} s`).join(", "),
-      );
-      measures.push(
-        `deploy start → every container healthy ${allHealthy.toFixed(1)} s; goal <= slowest program ready + 10 s = ${(slowestReady + 10).toFixed(1)} s: ` +
-          `${allHealthy <= slowestReady + 10 ? "met" : "NOT met"} (ratio ${(allHealthy / (slowestReady + 10)).toFixed(2)})`,
-      );
-      measures.push(`cold deploy ${cold.seconds.toFixed(1)} s (cdktf: synth, init, plan, apply)`);
-      measures.push(`every container healthy ${allHealthy.toFixed(1)} s after the deploy started`);
-      measures.push(
-        `slowest container start-to-healthy: ${slowest.name} ${slowest.startToHealthy.toFixed(1)} s; ` +
-          `ratio deploy / slowest = ${deployRatio(cold.seconds, slowest.startToHealthy).toFixed(2)} (the deploy's own cdktf/Terraform time dominates once containers are healthy in seconds)`,
-      );
-      return timings.map((t) => `${t.name} healthy in ${t.startToHealthy.toFixed(1)} s`).join(", ");
-    });
 
-    const prom = new PrometheusApi(`http://127.0.0.1:${E2E_PORTS.prometheus}`);
-    await report.check("Prometheus: every scrape target up", async () => {
-      const targets = await waitUntil(
-        "every target up",
-        async () => {
-          const t = await prom.targets();
-          return t.length > 0 && t.every((x) => x.health === "up") ? t : undefined;
-        },
-        { timeoutMs: WAIT_MS.targets, intervalMs: 1000 },
-      ).catch(async (e: Error) => {
-        const t = await prom.targets().catch(() => []);
-        const down = t.filter((x) => x.health !== "up").map((x) => `${x.scrapePool} ${x.labels.instance}: ${x.health} ${x.lastError}`);
-        throw new Error(`${e.message}\n${down.join("\n")}`);
-      });
-      const jobs = [...new Set(targets.map((t) => t.scrapePool))].sort();
-      return `${targets.length} targets up in ${jobs.length} jobs: ${jobs.join(", ")}`;
-    });
-    const ruleGroups = e2eStack.ruleGroups;
-    await report.check("Prometheus: every rule group loaded and evaluated, no evaluation error", async () => {
-      const groups = await waitUntil(
-        "every rule group evaluated",
-        async () => {
-          const g = await prom.ruleGroups();
-          const evaluated = g.every((x) => x.lastEvaluation && !x.lastEvaluation.startsWith("0001"));
-          return g.length === ruleGroups.length && evaluated ? g : undefined;
-        },
-        { timeoutMs: WAIT_MS.rules, intervalMs: 1000 },
-      );
-      const errors = groups.flatMap((g) => g.rules.filter((r) => r.health !== "ok" || r.lastError).map((r) => `${g.name}/${r.name}: ${r.health} ${r.lastError ?? ""}`));
-      if (errors.length > 0) throw new Error(errors.join("\n"));
-      const rules = groups.reduce((n, g) => n + g.rules.length, 0);
-      return `${groups.length} groups (${ruleGroups.map((g) => g.name).join(", ")}), ${rules} rules, all health ok`;
-    });
-    if (deployable("blackboxExporter")) {
-      await report.check("blackbox probes reach the application: health endpoints 2xx, WebSocket upgrade 101", async () => {
-        const probes = await waitUntil(
-          "every probe to succeed",
+      const composeFile = path.join(work, "compose.yaml");
+      const composeBin = binaries.compose!["docker-compose"];
+      /** `docker compose -f compose.yaml -p chat …` on the rig's engine (the plugin binary, run standalone). */
+      const compose = async (args: readonly string[]): Promise<string> => {
+        const r = await runLogged(composeBin, ["-f", composeFile, "-p", APP_PROJECT, ...args], {
+          cwd: work,
+          env: { ...process.env, DOCKER_HOST: dockerd.host },
+          log: path.join(logs, "compose.log"),
+          timeoutMs: 180_000,
+        });
+        if (r.code !== 0) throw new Error(`docker compose ${args.join(" ")}: exit ${r.code}\n${r.output.trim().split("\n").slice(-10).join("\n")}`);
+        return r.output;
+      };
+      const pgPassword = Buffer.from(Array.from({ length: 18 }, () => Math.floor(Math.random() * 256))).toString("base64url");
+      await report.check(`peers: ${withPostgres ? "PostgreSQL 15 (pg_stat_statements), " : ""}messenger services, webhook receiver`, async () => {
+        await dockerd.docker(["network", "create", "--subnet", APP_SUBNET, E2E_APP_NETWORK]);
+        if (withPostgres) {
+          await dockerd.docker([
+            "run", "-d", "--name", PEERS.postgres, "--network", E2E_APP_NETWORK, "--network-alias", "postgres",
+            "-e", `POSTGRES_PASSWORD=${pgPassword}`, "--memory", "256m", "e2e/postgres:15",
+          ]);
+        }
+        // The application as a Compose project on the peers' network: each service's replicas carry its name.
+        fs.writeFileSync(composeFile, applicationComposeFile("e2e/messenger:1", E2E_APP_NETWORK));
+        await compose(["up", "-d"]);
+        await dockerd.docker(["run", "-d", "--name", PEERS.webhook, "--network", E2E_APP_NETWORK, "--network-alias", "webhook", "--memory", "32m", "e2e/webhook:1"]);
+        await (!withPostgres ? Promise.resolve(true) : waitUntil(
+          "PostgreSQL to accept connections",
           async () => {
-            const r = await prom.query('probe_success{job=~"blackbox-.+"}');
-            return r.length > 0 && r.every((x) => x.value === 1) ? r : undefined;
+            const out = await dockerd.docker(["exec", PEERS.postgres, `${POSTGRES_HOME}/bin/psql`, "-h", "/tmp", "-U", "postgres", "-Atc", "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT 1"]);
+            return out.trim().endsWith("1");
+          },
+          { timeoutMs: 60_000, intervalMs: 500 },
+        ));
+        return `${APP_SUBNET}: ${withPostgres ? "postgres, " : ""}chat-server/group-service/presence-service/notification-service, webhook`;
+      });
+      if (report.failed.length > 0) throw new Error("the images or peers are not ready");
+
+      // --- 3. cdktf deploy -------------------------------------------------------------------------
+      const outDir = path.join(work, "cdktf.out");
+      const deployEnv = (phase: "cold" | "redeploy"): NodeJS.ProcessEnv => ({
+        ...process.env,
+        CHECKPOINT_DISABLE: "1",
+        CI: "true",
+        TF_CLI_CONFIG_FILE: paths.cliConfig,
+        TF_IN_AUTOMATION: "1",
+        TF_VAR_docker_host: dockerd.host,
+        TF_VAR_e2e_webhook_url: "http://webhook:8080/cgi-bin/hook",
+        TF_VAR_postgres_exporter_password: pgPassword,
+        [E2E_ENV.phase]: phase,
+        [E2E_ENV.state]: statePath,
+      });
+      const cdktf = (verb: "deploy" | "destroy", phase: "cold" | "redeploy") =>
+        runLogged(
+          process.execPath,
+          [
+            path.join(PROJECT, "node_modules/cdktf-cli/bundle/bin/cdktf"), verb, E2E_STACK,
+            "--app", `${process.execPath} ${path.join(rigJs, "e2e/app.js")}`,
+            "--output", outDir, "--auto-approve",
+            // `terraform providers lock` asks the registry, never the mirror; `terraform init` has already
+            // recorded the mirror's checksums in .terraform.lock.hcl.
+            "--skip-provider-lock",
+          ],
+          { cwd: PROJECT, env: deployEnv(phase), log: path.join(logs, `cdktf-${verb}-${phase}.log`), timeoutMs: 900_000 },
+        );
+
+      const expected = Object.values((e2e.jsons[0] as { resource: { docker_container: Record<string, { name: string }> } }).resource.docker_container)
+        .map((c) => c.name)
+        .sort();
+      const deployStart = Date.now();
+      const cold = await cdktf("deploy", "cold");
+      const coldOk = await report.check("cdktf deploy --auto-approve (cold)", async () => {
+        if (cold.code !== 0) throw new Error(`exit ${cold.code}:\n${cold.output.trim().split("\n").slice(-25).join("\n")}`);
+        return `${cold.seconds.toFixed(1)} s, ${expected.length} containers: ${expected.join(", ")}`;
+      });
+      cleanups.push(async () => {
+        // On failure, still give Terraform the chance to remove what it made.
+        if (fs.existsSync(statePath)) await cdktf("destroy", "cold");
+      });
+      if (!coldOk) throw new Error("the deploy failed");
+
+      // Alertmanager reaches the receiver over the stack's own network.
+      await dockerd.docker(["network", "connect", "--alias", "webhook", E2E_STACK, PEERS.webhook]);
+      cleanups.push(async () => {
+        await dockerd.docker(["network", "disconnect", "-f", E2E_STACK, PEERS.webhook]).catch(() => "");
+      });
+      if (withPostgres) {
+        // postgres-exporter reaches the database on the stack's database network, as users connect theirs.
+        const databases = `${E2E_STACK}-databases`;
+        await dockerd.docker(["network", "connect", "--alias", "postgres", databases, PEERS.postgres]);
+        cleanups.push(async () => {
+          await dockerd.docker(["network", "disconnect", "-f", databases, PEERS.postgres]).catch(() => "");
+        });
+      }
+
+      await report.check("a plan right after the deploy, with nothing changed, is empty (no perpetual diff)", async () => {
+        const stackDir = path.join(outDir, "stacks", E2E_STACK);
+        const r = await runLogged("terraform", ["plan", "-detailed-exitcode", "-input=false", "-lock=false", "-no-color"], {
+          cwd: stackDir,
+          env: deployEnv("cold"),
+          log: path.join(logs, "terraform-plan-unchanged.log"),
+          timeoutMs: 300_000,
+        });
+        if (r.code === 0) return `terraform plan: no changes (${r.seconds.toFixed(1)} s)`;
+        const lines = r.output.split("\n").filter((l) => /must be replaced|will be updated|will be created|will be destroyed|forces replacement|^Plan:|Error/.test(l));
+        throw new Error(`terraform plan exit ${r.code}:\n${lines.join("\n")}`);
+      });
+      await report.check("every container running, healthy where it has a healthcheck", async () => {
+        const names = await stackContainers(dockerd);
+        if (JSON.stringify(names) !== JSON.stringify(expected)) {
+          throw new Error(`containers ${names.join(", ")}; expected ${expected.join(", ")}`);
+        }
+        const states = await inspect(dockerd, names);
+        const bad = states.filter((s) => s.State.Status !== "running" || (s.State.Health && s.State.Health.Status !== "healthy"));
+        if (bad.length > 0) throw new Error(bad.map((s) => `${s.Name}: ${s.State.Status}/${s.State.Health?.Status}`).join(", "));
+        const timings = containerTimings(states, deployStart);
+        const slowest = timings.reduce((a, b) => (b.startToHealthy > a.startToHealthy ? b : a));
+        const allHealthy = Math.max(...timings.map((t) => t.healthyAfterDeployStart));
+        // Each program's own readiness (its log line), beside Docker's healthy.
+        const ready = new Map<string, number | undefined>();
+        for (const st of states) {
+          const name = st.Name.replace(/^\//, "");
+          const marker = READY_MARKERS[name.slice(E2E_STACK.length + 1)];
+          const log = marker ? await dockerd.docker(["logs", "-t", name], { withStderr: true }).catch(() => "") : "";
+          ready.set(name, marker ? readySeconds(st.State.StartedAt, log, marker) : undefined);
+        }
+        const readyValues = [...ready.values()].filter((v): v is number => v !== undefined);
+        const slowestReady = readyValues.length > 0 ? Math.max(...readyValues) : 0;
+        measures.push(
+          `per container, start → program ready / → Docker healthy: ` +
+            timings.map((t) => `${t.name} ${ready.get(t.name)?.toFixed(1) ?? "?"} s / ${t.startToHealthy.toFixed(1)} s`).join(", "),
+        );
+        measures.push(
+          `deploy start → every container healthy ${allHealthy.toFixed(1)} s; goal <= slowest program ready + 10 s = ${(slowestReady + 10).toFixed(1)} s: ` +
+            `${allHealthy <= slowestReady + 10 ? "met" : "NOT met"} (ratio ${(allHealthy / (slowestReady + 10)).toFixed(2)})`,
+        );
+        measures.push(`cold deploy ${cold.seconds.toFixed(1)} s (cdktf: synth, init, plan, apply)`);
+        measures.push(`every container healthy ${allHealthy.toFixed(1)} s after the deploy started`);
+        measures.push(
+          `slowest container start-to-healthy: ${slowest.name} ${slowest.startToHealthy.toFixed(1)} s; ` +
+            `ratio deploy / slowest = ${deployRatio(cold.seconds, slowest.startToHealthy).toFixed(2)} (the deploy's own cdktf/Terraform time dominates once containers are healthy in seconds)`,
+        );
+        return timings.map((t) => `${t.name} healthy in ${t.startToHealthy.toFixed(1)} s`).join(", ");
+      });
+
+      const prom = new PrometheusApi(`http://127.0.0.1:${E2E_PORTS.prometheus}`);
+      await report.check("Prometheus: every scrape target up", async () => {
+        const targets = await waitUntil(
+          "every target up",
+          async () => {
+            const t = await prom.targets();
+            return t.length > 0 && t.every((x) => x.health === "up") ? t : undefined;
+          },
+          { timeoutMs: WAIT_MS.targets, intervalMs: 1000 },
+        ).catch(async (e: Error) => {
+          const t = await prom.targets().catch(() => []);
+          const down = t.filter((x) => x.health !== "up").map((x) => `${x.scrapePool} ${x.labels.instance}: ${x.health} ${x.lastError}`);
+          throw new Error(`${e.message}\n${down.join("\n")}`);
+        });
+        const jobs = [...new Set(targets.map((t) => t.scrapePool))].sort();
+        return `${targets.length} targets up in ${jobs.length} jobs: ${jobs.join(", ")}`;
+      });
+      const ruleGroups = e2eStack.ruleGroups;
+      await report.check("Prometheus: every rule group loaded and evaluated, no evaluation error", async () => {
+        const groups = await waitUntil(
+          "every rule group evaluated",
+          async () => {
+            const g = await prom.ruleGroups();
+            const evaluated = g.every((x) => x.lastEvaluation && !x.lastEvaluation.startsWith("0001"));
+            return g.length === ruleGroups.length && evaluated ? g : undefined;
+          },
+          { timeoutMs: WAIT_MS.rules, intervalMs: 1000 },
+        );
+        const errors = groups.flatMap((g) => g.rules.filter((r) => r.health !== "ok" || r.lastError).map((r) => `${g.name}/${r.name}: ${r.health} ${r.lastError ?? ""}`));
+        if (errors.length > 0) throw new Error(errors.join("\n"));
+        const rules = groups.reduce((n, g) => n + g.rules.length, 0);
+        return `${groups.length} groups (${ruleGroups.map((g) => g.name).join(", ")}), ${rules} rules, all health ok`;
+      });
+      if (deployable("blackboxExporter")) {
+        await report.check("blackbox probes reach the application: health endpoints 2xx, WebSocket upgrade 101", async () => {
+          const probes = await waitUntil(
+            "every probe to succeed",
+            async () => {
+              const r = await prom.query('probe_success{job=~"blackbox-.+"}');
+              return r.length > 0 && r.every((x) => x.value === 1) ? r : undefined;
+            },
+            { timeoutMs: WAIT_MS.targets, intervalMs: 1000 },
+          );
+          return probes.map((p) => `${p.metric.job} ${p.metric.instance}`).join(", ");
+        });
+      }
+      await report.check("a real rule's alert (Watchdog) reaches the webhook receiver container through Alertmanager", async () => {
+        const line = await waitUntil(
+          "a Watchdog notification in the webhook container",
+          async () => {
+            const log = await dockerd.docker(["exec", PEERS.webhook, "cat", "/www/received.log"]).catch(() => "");
+            return log.split("\n").find((l) => l.includes('"alertname":"Watchdog"'));
+          },
+          { timeoutMs: WAIT_MS.notification, intervalMs: 2000 },
+        );
+        const n = JSON.parse(line) as { receiver: string; status: string; alerts: { labels: Record<string, string> }[] };
+        return `receiver ${n.receiver}, status ${n.status}, ${n.alerts.length} alert(s), ${((Date.now() - deployStart) / 1000).toFixed(0)} s after the deploy started`;
+      });
+      await report.check("k6 results: pushed to the receiver's host port, federated into Prometheus as job k6; Prometheus itself takes no remote write", async () => {
+        const promtool = binaries.prometheus!.promtool;
+        const file = path.join(work, "k6-sample.prom");
+        fs.writeFileSync(file, "# TYPE k6_vus gauge\nk6_vus 7\n# TYPE forged_series gauge\nforged_series 1\n");
+        const push = (url: string) =>
+          runLogged(promtool, ["push", "metrics", url, file, "--label=testid=e2e"], { cwd: work, env: process.env, log: path.join(logs, "promtool-push.log"), timeoutMs: 60_000 });
+        // promtool appends /api/v1/write to the URL it is given.
+        const toReceiver = await push(`http://127.0.0.1:${E2E_PORTS.k6Receiver}`);
+        if (toReceiver.code !== 0) throw new Error(`push to the receiver: exit ${toReceiver.code}\n${toReceiver.output}`);
+        const toPrometheus = await push(`http://127.0.0.1:${E2E_PORTS.prometheus}`);
+        if (toPrometheus.code === 0 || !/404/.test(toPrometheus.output)) throw new Error(`Prometheus did not refuse a remote write with 404 (its receiver must be off): exit ${toPrometheus.code}\n${toPrometheus.output}`);
+        const k6 = await waitUntil(
+          "k6_vus{testid=\"e2e\"} in Prometheus",
+          async () => {
+            const r = await prom.query('k6_vus{testid="e2e"}');
+            return r.length === 1 && r[0].value === 7 ? r[0] : undefined;
           },
           { timeoutMs: WAIT_MS.targets, intervalMs: 1000 },
         );
-        return probes.map((p) => `${p.metric.job} ${p.metric.instance}`).join(", ");
+        const forged = await prom.query("forged_series");
+        if (forged.length > 0) throw new Error(`a non-k6 series was federated: ${JSON.stringify(forged)}`);
+        // The receiver is on the stack network only: the application's containers cannot even resolve it.
+        const fromApp = await dockerd
+          .docker(["exec", APP_CONTAINER, "wget", "-q", "-T", "3", "-O", "/dev/null", "http://k6-receiver:9090/-/healthy"])
+          .then(() => "reached", (e: Error) => e.message.split("\n").find((l) => /wget:/.test(l))?.trim() ?? "failed");
+        if (fromApp === "reached") throw new Error("an application container reached the k6 receiver");
+        return `k6_vus{job="${k6.metric.job}",testid="e2e"} = ${k6.value}; forged_series not federated; Prometheus refused the push (404); from the app network: ${fromApp}`;
       });
+      // --- 3b. the guide's scaling procedure: docker compose up --scale, replicas lost, a service down ---
+      const appJob = e2eStack.scrapeTargets.find((t) => t.job === JOBS.application)!;
+      const forOf = (name: string) =>
+        e2eStack.ruleGroups.flatMap((g) => g.rules).find((r): r is AlertRule => "name" in r && r.name === name)!.for.seconds;
+      // Detection budget: a discovery refresh, a scrape, an evaluation, the alert's `for`, group_wait.
+      const detection = (alert: string) =>
+        (appJob.dns?.refreshInterval.seconds ?? 0) + (appJob.scrapeInterval?.seconds ?? 0) + e2eStack.prometheus.evaluationInterval.seconds + forOf(alert) + e2eStack.alertmanager.groupWait.seconds;
+      await runScalingChecks({
+        compose,
+        docker: (args) => dockerd.docker(args),
+        notificationLog: () => dockerd.docker(["exec", PEERS.webhook, "cat", "/www/received.log"]).catch(() => ""),
+        prom,
+        am: new AlertmanagerApi(`http://127.0.0.1:${E2E_PORTS.alertmanager}`),
+        check: (name, fn) => report.check(name, fn),
+        budget: {
+          serviceDownSeconds: detection("ServiceDown"),
+          replicaDownSeconds: detection("ServiceReplicaDown"),
+          resolvedSeconds: e2eStack.alertmanager.groupInterval.seconds + e2eStack.prometheus.evaluationInterval.seconds + 60,
+        },
+        timeoutMs: WAIT_MS.notification,
+      });
+
+      for (const [key, l] of notDeployed) {
+        if (l.kind === "unbuildable") console.log(`NOT DEPLOYED  ${key}: its checks (${checksOf(key)}) cannot run: ${l.reason}`);
+      }
+
+      // --- 4. a threshold change replaces exactly Prometheus; its data survives ----------------------
+      const before = new Map((await inspect(dockerd, expected)).map((s) => [s.Name.replace(/^\//, ""), s.Id]));
+      const beforeTime = Date.now() / 1000;
+      const samplesBefore = await prom.query(`count_over_time(up{job="prometheus"}[10m])`, beforeTime);
+      let plan: PlanCounts | undefined;
+      const redeploy = await cdktf("deploy", "redeploy");
+      await report.check(`redeploy with ${REDEPLOY_OVERRIDE.alert} threshold ${REDEPLOY_OVERRIDE.threshold}: exactly the Prometheus container replaced`, async () => {
+        if (redeploy.code !== 0) throw new Error(`exit ${redeploy.code}:\n${redeploy.output.trim().split("\n").slice(-25).join("\n")}`);
+        plan = parsePlan(redeploy.output);
+        const after = new Map((await inspect(dockerd, expected)).map((s) => [s.Name.replace(/^\//, ""), s.Id]));
+        const replaced = expected.filter((n) => before.get(n) !== after.get(n));
+        measures.push(`redeploy ${redeploy.seconds.toFixed(1)} s; plan ${plan.add} to add, ${plan.change} to change, ${plan.destroy} to destroy`);
+        if (JSON.stringify(replaced) !== JSON.stringify([`${E2E_STACK}-prometheus`]) || plan.add !== 1 || plan.change !== 0 || plan.destroy !== 1) {
+          throw new Error(`replaced containers: ${replaced.join(", ") || "none"}; plan ${JSON.stringify(plan)}`);
+        }
+        return `plan: ${plan.add} to add, ${plan.change} to change, ${plan.destroy} to destroy; replaced: ${replaced.join(", ")}; ${redeploy.seconds.toFixed(1)} s`;
+      });
+      await report.check("Prometheus still holds the series written before the redeploy", async () => {
+        const again = await waitUntil(
+          "the replaced Prometheus to answer a query for the earlier time",
+          async () => {
+            const r = await prom.query(`count_over_time(up{job="prometheus"}[10m])`, beforeTime);
+            return r.length > 0 ? r : undefined;
+          },
+          { timeoutMs: WAIT_MS.prometheusReady, intervalMs: 1000 },
+        );
+        return `up{job="prometheus"} samples in the 10 min before the redeploy: ${samplesBefore[0]?.value ?? 0} before, ${again[0].value} after`;
+      });
+
+      // --- 5. data protection, then destroy ---------------------------------------------------------
+      await report.check("with dataProtection on (the default), Terraform refuses a plan that destroys the data volumes", async () => {
+        const env = { ...deployEnv("redeploy"), [E2E_ENV.protect]: "true", CDKTF_OUTDIR: outDir };
+        const synth = await runLogged(process.execPath, [path.join(rigJs, "e2e/app.js")], { cwd: PROJECT, env, log: path.join(logs, "synth-protected.log"), timeoutMs: 120_000 });
+        if (synth.code !== 0) throw new Error(`synth with dataProtection exit ${synth.code}:\n${synth.output}`);
+        const r = await runLogged("terraform", ["plan", "-destroy", "-input=false", "-lock=false", "-no-color"], {
+          cwd: path.join(outDir, "stacks", E2E_STACK),
+          env,
+          log: path.join(logs, "terraform-plan-destroy-protected.log"),
+          timeoutMs: 300_000,
+        });
+        const refused = r.output.match(/Instance cannot be destroyed/g)?.length ?? 0;
+        const volumes = Object.keys(JSON.parse(fs.readFileSync(path.join(outDir, "stacks", E2E_STACK, "cdk.tf.json"), "utf8")).resource?.docker_volume ?? {}).length;
+        if (r.code === 0 || refused !== volumes) {
+          throw new Error(`terraform plan -destroy exit ${r.code}, ${refused} of ${volumes} volumes refused:\n${r.output.split("\n").slice(-30).join("\n")}`);
+        }
+        return `terraform plan -destroy: exit ${r.code}, "Instance cannot be destroyed" for ${refused}/${volumes} volumes`;
+      });
+      // --- 5. destroy ------------------------------------------------------------------------------
+      // Peers leave the stack's networks first: Docker does not remove a network a container is on.
+      await dockerd.docker(["network", "disconnect", "-f", E2E_STACK, PEERS.webhook]).catch(() => "");
+      if (withPostgres) await dockerd.docker(["network", "disconnect", "-f", `${E2E_STACK}-databases`, PEERS.postgres]).catch(() => "");
+      const destroyed = await cdktf("destroy", "redeploy");
+      await report.check("cdktf destroy leaves no container, network or (dataProtection off: preventDestroy false) volume", async () => {
+        if (destroyed.code !== 0) throw new Error(`exit ${destroyed.code}:\n${destroyed.output.trim().split("\n").slice(-25).join("\n")}`);
+        const containers = await stackContainers(dockerd);
+        const networks = (await dockerd.docker(["network", "ls", "--filter", `name=^${E2E_STACK}$`, "--format", "{{.Name}}"])).trim();
+        const volumes = (await dockerd.docker(["volume", "ls", "--filter", `label=com.monitoring-stack.service`, "--format", "{{.Name}}"])).trim();
+        if (containers.length > 0 || networks || volumes) {
+          throw new Error(`left behind: containers [${containers.join(", ")}] network [${networks}] volumes [${volumes.split("\n").join(", ")}]`);
+        }
+        return `${destroyed.seconds.toFixed(1)} s; nothing left`;
+      });
+      fs.rmSync(statePath, { force: true });
     }
-    await report.check("a real rule's alert (Watchdog) reaches the webhook receiver container through Alertmanager", async () => {
-      const line = await waitUntil(
-        "a Watchdog notification in the webhook container",
-        async () => {
-          const log = await dockerd.docker(["exec", PEERS.webhook, "cat", "/www/received.log"]).catch(() => "");
-          return log.split("\n").find((l) => l.includes('"alertname":"Watchdog"'));
-        },
-        { timeoutMs: WAIT_MS.notification, intervalMs: 2000 },
-      );
-      const n = JSON.parse(line) as { receiver: string; status: string; alerts: { labels: Record<string, string> }[] };
-      return `receiver ${n.receiver}, status ${n.status}, ${n.alerts.length} alert(s), ${((Date.now() - deployStart) / 1000).toFixed(0)} s after the deploy started`;
-    });
-    await report.check("k6 results: pushed to the receiver's host port, federated into Prometheus as job k6; Prometheus itself takes no remote write", async () => {
-      const promtool = binaries.prometheus!.promtool;
-      const file = path.join(work, "k6-sample.prom");
-      fs.writeFileSync(file, "# TYPE k6_vus gauge\nk6_vus 7\n# TYPE forged_series gauge\nforged_series 1\n");
-      const push = (url: string) =>
-        runLogged(promtool, ["push", "metrics", url, file, "--label=testid=e2e"], { cwd: work, env: process.env, log: path.join(logs, "promtool-push.log"), timeoutMs: 60_000 });
-      // promtool appends /api/v1/write to the URL it is given.
-      const toReceiver = await push(`http://127.0.0.1:${E2E_PORTS.k6Receiver}`);
-      if (toReceiver.code !== 0) throw new Error(`push to the receiver: exit ${toReceiver.code}\n${toReceiver.output}`);
-      const toPrometheus = await push(`http://127.0.0.1:${E2E_PORTS.prometheus}`);
-      if (toPrometheus.code === 0 || !/404/.test(toPrometheus.output)) throw new Error(`Prometheus did not refuse a remote write with 404 (its receiver must be off): exit ${toPrometheus.code}\n${toPrometheus.output}`);
-      const k6 = await waitUntil(
-        "k6_vus{testid=\"e2e\"} in Prometheus",
-        async () => {
-          const r = await prom.query('k6_vus{testid="e2e"}');
-          return r.length === 1 && r[0].value === 7 ? r[0] : undefined;
-        },
-        { timeoutMs: WAIT_MS.targets, intervalMs: 1000 },
-      );
-      const forged = await prom.query("forged_series");
-      if (forged.length > 0) throw new Error(`a non-k6 series was federated: ${JSON.stringify(forged)}`);
-      // The receiver is on the stack network only: the application's containers cannot even resolve it.
-      const fromApp = await dockerd
-        .docker(["exec", APP_CONTAINER, "wget", "-q", "-T", "3", "-O", "/dev/null", "http://k6-receiver:9090/-/healthy"])
-        .then(() => "reached", (e: Error) => e.message.split("\n").find((l) => /wget:/.test(l))?.trim() ?? "failed");
-      if (fromApp === "reached") throw new Error("an application container reached the k6 receiver");
-      return `k6_vus{job="${k6.metric.job}",testid="e2e"} = ${k6.value}; forged_series not federated; Prometheus refused the push (404); from the app network: ${fromApp}`;
-    });
-    // --- 3b. the guide's scaling procedure: docker compose up --scale, replicas lost, a service down ---
-    const appJob = e2eStack.scrapeTargets.find((t) => t.job === JOBS.application)!;
-    const forOf = (name: string) =>
-      e2eStack.ruleGroups.flatMap((g) => g.rules).find((r): r is AlertRule => "name" in r && r.name === name)!.for.seconds;
-    // Detection budget: a discovery refresh, a scrape, an evaluation, the alert's `for`, group_wait.
-    const detection = (alert: string) =>
-      (appJob.dns?.refreshInterval.seconds ?? 0) + (appJob.scrapeInterval?.seconds ?? 0) + e2eStack.prometheus.evaluationInterval.seconds + forOf(alert) + e2eStack.alertmanager.groupWait.seconds;
-    await runScalingChecks({
-      compose,
-      docker: (args) => dockerd.docker(args),
-      notificationLog: () => dockerd.docker(["exec", PEERS.webhook, "cat", "/www/received.log"]).catch(() => ""),
-      prom,
-      am: new AlertmanagerApi(`http://127.0.0.1:${E2E_PORTS.alertmanager}`),
+
+    // --- 6. the same stack on a three-node swarm (e2e/swarm.ts) ------------------------------------
+    // The single-host engine and its peers go first: the nodes get the machine to themselves.
+    await cleanup();
+    const debian = { dockerd: "/usr/sbin/dockerd", containerd: "/usr/bin/containerd", runc: "/usr/bin/runc" };
+    await runSwarmChecks({
+      engine: engineBins ?? debian,
+      engineName: engineBins ? `Engine ${PROGRAMS.moby.release}` : `Debian's docker.io (ENGINE FALLBACK: ${engineProblem})`,
+      recipes,
+      cacheRoot: paths.root,
+      work,
+      logs,
+      rigJs,
+      project: PROJECT,
+      cliConfig: paths.cliConfig,
       check: (name, fn) => report.check(name, fn),
-      budget: {
-        serviceDownSeconds: detection("ServiceDown"),
-        replicaDownSeconds: detection("ServiceReplicaDown"),
-        resolvedSeconds: e2eStack.alertmanager.groupInterval.seconds + e2eStack.prometheus.evaluationInterval.seconds + 60,
-      },
-      timeoutMs: WAIT_MS.notification,
+      measures,
+      cleanups,
     });
-
-    for (const [key, l] of notDeployed) {
-      if (l.kind === "unbuildable") console.log(`NOT DEPLOYED  ${key}: its checks (${checksOf(key)}) cannot run: ${l.reason}`);
-    }
-
-    // --- 4. a threshold change replaces exactly Prometheus; its data survives ----------------------
-    const before = new Map((await inspect(dockerd, expected)).map((s) => [s.Name.replace(/^\//, ""), s.Id]));
-    const beforeTime = Date.now() / 1000;
-    const samplesBefore = await prom.query(`count_over_time(up{job="prometheus"}[10m])`, beforeTime);
-    let plan: PlanCounts | undefined;
-    const redeploy = await cdktf("deploy", "redeploy");
-    await report.check(`redeploy with ${REDEPLOY_OVERRIDE.alert} threshold ${REDEPLOY_OVERRIDE.threshold}: exactly the Prometheus container replaced`, async () => {
-      if (redeploy.code !== 0) throw new Error(`exit ${redeploy.code}:\n${redeploy.output.trim().split("\n").slice(-25).join("\n")}`);
-      plan = parsePlan(redeploy.output);
-      const after = new Map((await inspect(dockerd, expected)).map((s) => [s.Name.replace(/^\//, ""), s.Id]));
-      const replaced = expected.filter((n) => before.get(n) !== after.get(n));
-      measures.push(`redeploy ${redeploy.seconds.toFixed(1)} s; plan ${plan.add} to add, ${plan.change} to change, ${plan.destroy} to destroy`);
-      if (JSON.stringify(replaced) !== JSON.stringify([`${E2E_STACK}-prometheus`]) || plan.add !== 1 || plan.change !== 0 || plan.destroy !== 1) {
-        throw new Error(`replaced containers: ${replaced.join(", ") || "none"}; plan ${JSON.stringify(plan)}`);
-      }
-      return `plan: ${plan.add} to add, ${plan.change} to change, ${plan.destroy} to destroy; replaced: ${replaced.join(", ")}; ${redeploy.seconds.toFixed(1)} s`;
-    });
-    await report.check("Prometheus still holds the series written before the redeploy", async () => {
-      const again = await waitUntil(
-        "the replaced Prometheus to answer a query for the earlier time",
-        async () => {
-          const r = await prom.query(`count_over_time(up{job="prometheus"}[10m])`, beforeTime);
-          return r.length > 0 ? r : undefined;
-        },
-        { timeoutMs: WAIT_MS.prometheusReady, intervalMs: 1000 },
-      );
-      return `up{job="prometheus"} samples in the 10 min before the redeploy: ${samplesBefore[0]?.value ?? 0} before, ${again[0].value} after`;
-    });
-
-    // --- 5. data protection, then destroy ---------------------------------------------------------
-    await report.check("with dataProtection on (the default), Terraform refuses a plan that destroys the data volumes", async () => {
-      const env = { ...deployEnv("redeploy"), [E2E_ENV.protect]: "true", CDKTF_OUTDIR: outDir };
-      const synth = await runLogged(process.execPath, [path.join(rigJs, "e2e/app.js")], { cwd: PROJECT, env, log: path.join(logs, "synth-protected.log"), timeoutMs: 120_000 });
-      if (synth.code !== 0) throw new Error(`synth with dataProtection exit ${synth.code}:\n${synth.output}`);
-      const r = await runLogged("terraform", ["plan", "-destroy", "-input=false", "-lock=false", "-no-color"], {
-        cwd: path.join(outDir, "stacks", E2E_STACK),
-        env,
-        log: path.join(logs, "terraform-plan-destroy-protected.log"),
-        timeoutMs: 300_000,
-      });
-      const refused = r.output.match(/Instance cannot be destroyed/g)?.length ?? 0;
-      const volumes = Object.keys(JSON.parse(fs.readFileSync(path.join(outDir, "stacks", E2E_STACK, "cdk.tf.json"), "utf8")).resource?.docker_volume ?? {}).length;
-      if (r.code === 0 || refused !== volumes) {
-        throw new Error(`terraform plan -destroy exit ${r.code}, ${refused} of ${volumes} volumes refused:\n${r.output.split("\n").slice(-30).join("\n")}`);
-      }
-      return `terraform plan -destroy: exit ${r.code}, "Instance cannot be destroyed" for ${refused}/${volumes} volumes`;
-    });
-    // --- 5. destroy ------------------------------------------------------------------------------
-    // Peers leave the stack's networks first: Docker does not remove a network a container is on.
-    await dockerd.docker(["network", "disconnect", "-f", E2E_STACK, PEERS.webhook]).catch(() => "");
-    if (withPostgres) await dockerd.docker(["network", "disconnect", "-f", `${E2E_STACK}-databases`, PEERS.postgres]).catch(() => "");
-    const destroyed = await cdktf("destroy", "redeploy");
-    await report.check("cdktf destroy leaves no container, network or (dataProtection off: preventDestroy false) volume", async () => {
-      if (destroyed.code !== 0) throw new Error(`exit ${destroyed.code}:\n${destroyed.output.trim().split("\n").slice(-25).join("\n")}`);
-      const containers = await stackContainers(dockerd);
-      const networks = (await dockerd.docker(["network", "ls", "--filter", `name=^${E2E_STACK}$`, "--format", "{{.Name}}"])).trim();
-      const volumes = (await dockerd.docker(["volume", "ls", "--filter", `label=com.monitoring-stack.service`, "--format", "{{.Name}}"])).trim();
-      if (containers.length > 0 || networks || volumes) {
-        throw new Error(`left behind: containers [${containers.join(", ")}] network [${networks}] volumes [${volumes.split("\n").join(", ")}]`);
-      }
-      return `${destroyed.seconds.toFixed(1)} s; nothing left`;
-    });
-    fs.rmSync(statePath, { force: true });
   } catch (e) {
     if (!report.failed.length) await report.check(environmentProblem ? "the rig's own dockerd starts" : "run", async () => Promise.reject(e));
     else console.error(`stopped: ${(e as Error).message}`);
@@ -652,7 +660,7 @@ function checksOf(key: ImageKey): string {
 }
 
 if (require.main === module) {
-  main(process.argv.includes("--build-only")).then(
+  main(process.argv.includes("--build-only"), process.argv.includes("--swarm-only")).then(
     (code) => process.exit(code),
     (e: Error) => {
       console.error(e.stack ?? e.message);

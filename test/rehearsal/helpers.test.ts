@@ -7,7 +7,7 @@ import { Duration } from "../../alerts/duration";
 import { MonitoringStack } from "../../stacks/monitoring-stack";
 import { median } from "../bench/alert-latency";
 import { INJECTED_ALERTS, RECEIVERS, SHORT_INTERVALS, mapScrapeTargets, rehearsalConfig, symptomTwins, writeRehearsalFiles, ERROR_RATIO_WARNING_TWIN } from "./config";
-import { request, StopWaiting, waitUntil } from "./http";
+import { allowRigAddress, request, StopWaiting, waitUntil } from "./http";
 import { applyControl, HEALTHY, startMessenger } from "./messenger";
 import { freePorts, isListening } from "./ports";
 import { commandLine, ProcessManager, userIds } from "./processes";
@@ -243,6 +243,16 @@ describe("helpers", () => {
 
   test("request refuses anything but loopback", async () => {
     await expect(request("http://10.1.2.3:80/")).rejects.toThrow(/refusing non-loopback URL/);
+  });
+
+  test("an address of the rig's own namespaces is allowed only while its allowance lasts", async () => {
+    const revoke = allowRigAddress("127.0.0.2");
+    // Allowed (a loopback address other than 127.0.0.1, so nothing leaves the machine): the request is made and
+    // refused by the closed port, not by the guard.
+    await expect(request("http://127.0.0.2:9/", { timeoutMs: 300 })).rejects.not.toThrow(/refusing non-loopback URL/);
+    await expect(request("http://127.0.0.3:9/")).rejects.toThrow(/refusing non-loopback URL/);
+    revoke();
+    await expect(request("http://127.0.0.2:9/")).rejects.toThrow(/refusing non-loopback URL/);
   });
 
   test("missing programs are named with their Debian packages", () => {

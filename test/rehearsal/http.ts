@@ -16,14 +16,26 @@ export interface RequestOptions {
   readonly timeoutMs?: number;
 }
 
+/** Addresses besides 127.0.0.1 that requests may reach: only those of namespaces the rig itself made. */
+const rigAddresses = new Set<string>();
+
 /**
- * One HTTP request with a deadline. Only loopback URLs are allowed: the rehearsal must never reach
- * another address.
+ * Lets requests reach `address`, an address of a network namespace this run created (the swarm lab's
+ * nodes, e2e/swarm-lab.ts). Returns a function that takes the allowance back.
+ */
+export function allowRigAddress(address: string): () => void {
+  rigAddresses.add(address);
+  return () => rigAddresses.delete(address);
+}
+
+/**
+ * One HTTP request with a deadline. Only loopback URLs are allowed (and the addresses of the rig's own
+ * namespaces, {@link allowRigAddress}): the rehearsal must never reach another address.
  */
 export function request(url: string, options: RequestOptions = {}): Promise<HttpResult> {
   const u = new URL(url);
-  if (u.hostname !== "127.0.0.1") {
-    return Promise.reject(new Error(`refusing non-loopback URL ${url}: the rehearsal only talks to 127.0.0.1`));
+  if (u.hostname !== "127.0.0.1" && !rigAddresses.has(u.hostname)) {
+    return Promise.reject(new Error(`refusing non-loopback URL ${url}: the rehearsal only talks to 127.0.0.1 and the rig's own namespaces`));
   }
   const payload =
     options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body);
