@@ -265,6 +265,11 @@ describe("the per-node agents and their Docker API proxy", () => {
     expect(alloy.endpoint_spec.ports).toEqual([{ target_port: 12345, published_port: 12345, publish_mode: "host", protocol: "tcp" }]);
     expect(job("alloy").static_configs).toEqual(perNode(12345));
   });
+
+  test("a node is lost when none of its agents answers, and its alerts are the node's", () => {
+    const nodeDown = stack.ruleGroups.flatMap((g) => g.rules).find((r) => "name" in r && r.name === "NodeDown")!;
+    expect(nodeDown.expr).toBe('sum by (node) (up{job=~"node-exporter|cadvisor|alloy", node=~".+"}) == 0');
+  });
 });
 
 describe("runtime validation", () => {
