@@ -270,6 +270,12 @@ describe("the per-node agents and their Docker API proxy", () => {
     const nodeDown = stack.ruleGroups.flatMap((g) => g.rules).find((r) => "name" in r && r.name === "NodeDown")!;
     expect(nodeDown.expr).toBe('sum by (node) (up{job=~"node-exporter|cadvisor|alloy", node=~".+"}) == 0');
   });
+
+  test("one node's Alloy down is AlloyDown for that node (not only when every Alloy is down); one host keeps its form", () => {
+    const alloyDown = (st: MonitoringStack) => st.ruleGroups.flatMap((g) => g.rules).find((r) => "name" in r && r.name === "AlloyDown")!;
+    expect(alloyDown(stack).expr).toBe('sum by (job, node) (up{job="alloy"}) == 0 or absent(up{job="alloy"})');
+    expect(alloyDown(new MonitoringStack(new App(), "one")).expr).toBe('sum by (job) (up{job="alloy"}) == 0 or absent(up{job="alloy"})');
+  });
 });
 
 describe("runtime validation", () => {
