@@ -58,3 +58,9 @@ export type JobName = (typeof JOBS)[JobKey];
  * the node-lost alert groups by it. Absent on a single host.
  */
 export const NODE_LABEL = "node";
+
+/**
+ * The jobs of the per-node agents, each scraped once per node and labelled with {@link NODE_LABEL}: a
+ * node is lost when none of them answers (one agent down alone is that agent's own alert).
+ */
+export const NODE_AGENT_JOBS: readonly JobName[] = [JOBS.nodeExporter, JOBS.cadvisor, JOBS.alloy];

@@ -1,9 +1,11 @@
 import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { Duration } from "../alerts/duration";
-import { JOBS } from "../alerts/jobs";
+import { JOBS, NODE_LABEL } from "../alerts/jobs";
 import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check, isPort } from "./service";
 import { IMAGES, ImageRef } from "./versions";
+import { DockerSocketMount, dockerApiChecks } from "./docker-socket-proxy";
+import { perNodeTargets } from "./runtime";
 
 const CONFIG_PATH = "/etc/alloy/config.alloy";
 /**
@@ -13,6 +15,12 @@ const CONFIG_PATH = "/etc/alloy/config.alloy";
 const STORAGE_PATH = "/var/lib/alloy/data";
 /** The image's non-root user (`alloy`, uid and gid 473). */
 export const ALLOY_USER = "473:473";
+/** On a swarm: the environment variable that carries the task's node hostname (`{{.Node.Hostname}}`). */
+export const ALLOY_NODE_ENV = "NODE_HOSTNAME";
+
+/** The container label that names a log line's `service`: Compose's, and on a swarm also the swarm service's. */
+const COMPOSE_SERVICE_LABEL = "com.docker.compose.service";
+const SWARM_SERVICE_LABEL = "com.docker.swarm.service.name";
 
 /**
  * Which containers' logs Alloy reads. Both fields are Docker API list filters, applied by the daemon.
@@ -29,12 +37,18 @@ export interface AlloyContainerFilter {
 export interface AlloyConfigOptions {
   /** Loki's push URL. */
   readonly lokiPushUrl: string;
-  /** The Docker API: the socket proxy's `tcp://…:2375`. */
+  /** The Docker API: the socket proxy's `tcp://…:2375`, or on a swarm its node's `unix://…` socket. */
   readonly dockerHost: string;
   /** @default all containers on the host */
   readonly containerFilter?: AlloyContainerFilter;
   /** How often the container list is refreshed. */
   readonly refreshInterval: Duration;
+  /**
+   * One Alloy per node of a cluster: every line gets the label `name` with the value of the environment
+   * variable `env` (the node's hostname), and a swarm task's `service` is its swarm service, not its
+   * container name (which changes with every task). @default none (one host)
+   */
+  readonly perNode?: { readonly label: string; readonly env: string };
 }
 
 /** Props of {@link Alloy}. */
@@ -65,6 +79,11 @@ export interface AlloyProps {
    * `tcp://docker-socket-proxy:2375`): Alloy never mounts the Docker socket.
    */
   readonly dockerHost: string;
+  /**
+   * On a swarm: the node's socket directory of the proxy (`DockerSocketProxy.socketMount`), mounted
+   * read-only, when `dockerHost` is its `unix://` socket. @default none (the proxy over TCP)
+   */
+  readonly dockerSocketMount?: DockerSocketMount;
 }
 
 /** Quotes a string as an Alloy string literal (its escapes are a superset of JSON's). */
@@ -122,7 +141,9 @@ export function renderAlloyConfig(options: AlloyConfigOptions): string {
     // First the container name, then the compose service where there is one (an empty label does not
     // match "(.+)", so the container name stays).
     rule("__meta_docker_container_name", "/?(.*)", "service"),
-    rule("__meta_docker_container_label_com_docker_compose_service", "(.+)", "service"),
+    ...[COMPOSE_SERVICE_LABEL, ...(options.perNode ? [SWARM_SERVICE_LABEL] : [])].map((l) =>
+      rule(`__meta_docker_container_label_${l.replace(/[^A-Za-z0-9]/g, "_")}`, "(.+)", "service"),
+    ),
     rule("__meta_docker_container_log_stream", "(.+)", "stream"),
     "}",
     "",
@@ -134,6 +155,7 @@ export function renderAlloyConfig(options: AlloyConfigOptions): string {
     "}",
     "",
     'loki.write "loki" {',
+    ...(options.perNode ? [`  external_labels = { ${str(options.perNode.label)} = sys.env(${str(options.perNode.env)}) }`, ""] : []),
     "  endpoint {",
     `    url = ${str(options.lokiPushUrl)}`,
     "  }",
@@ -152,6 +174,12 @@ export function renderAlloyConfig(options: AlloyConfigOptions): string {
  * upload, which Docker refuses on a read-only one.
  *
  * The image (Ubuntu) has no wget or curl; the healthcheck uses bash's `/dev/tcp`.
+ *
+ * On a swarm it runs on every node (global, hostname `{{.Node.Hostname}}`) and reads its own node's
+ * containers through that node's proxy socket (`unix:///run/docker-api/docker.sock`, the directory
+ * mounted read-only); every line carries `node` (the task's `{{.Node.Hostname}}`, through
+ * {@link ALLOY_NODE_ENV}), its positions live on a volume of each node, and its port is published in host
+ * mode and scraped per node (`node`, `instance` = hostname). It still ships to the one Loki.
  *
  * @see https://grafana.com/docs/alloy/latest/set-up/install/docker/
  */
@@ -172,13 +200,16 @@ export class Alloy extends Construct {
     this.port = props.port ?? 12345;
     this.lokiPushUrl = props.lokiPushUrl;
     const refreshInterval = props.refreshInterval ?? Duration.seconds(15);
-    validateAlloyProps(this.port, props.lokiPushUrl, refreshInterval, props.dockerHost, props.containerFilter);
+    validateAlloyProps(this.port, props.lokiPushUrl, refreshInterval, props.dockerHost, props.dockerSocketMount, props.containerFilter);
+    const runtime = props.context.runtime;
+    const swarm = runtime?.kind === "swarm" ? runtime : undefined;
 
     this.config = renderAlloyConfig({
       lokiPushUrl: props.lokiPushUrl,
       dockerHost: props.dockerHost,
       containerFilter: props.containerFilter,
       refreshInterval,
+      ...(swarm ? { perNode: { label: NODE_LABEL, env: ALLOY_NODE_ENV } } : {}),
     });
     this.service = new MonitoringService(this, "service", {
       serviceName: "alloy",
@@ -194,6 +225,16 @@ export class Alloy extends Construct {
       ],
       configFiles: [{ path: CONFIG_PATH, content: this.config }],
       dataVolumes: [{ name: "data", containerPath: STORAGE_PATH }],
+      ...(swarm
+        ? {
+            scheduling: { mode: "per-node" as const },
+            env: { [ALLOY_NODE_ENV]: "{{.Node.Hostname}}" },
+            publishedPorts: [{ internal: this.port, external: this.port }],
+          }
+        : {}),
+      ...(props.dockerSocketMount
+        ? { sharedDirectories: [props.dockerSocketMount.directory], groups: [props.dockerSocketMount.groupId] }
+        : {}),
       healthcheck: {
         test: [
           "CMD",
@@ -209,7 +250,9 @@ export class Alloy extends Construct {
 
     this.hostname = this.service.hostname;
     this.url = `http://${this.hostname}:${this.port}`;
-    this.scrapeTarget = { job: JOBS.alloy, targets: [`${this.hostname}:${this.port}`] };
+    this.scrapeTarget = swarm
+      ? { job: JOBS.alloy, ...perNodeTargets(swarm.nodes, this.port) }
+      : { job: JOBS.alloy, targets: [`${this.hostname}:${this.port}`] };
   }
 }
 
@@ -218,6 +261,7 @@ function validateAlloyProps(
   lokiPushUrl: string,
   refreshInterval: Duration,
   dockerHost: string,
+  dockerSocketMount: DockerSocketMount | undefined,
   filter: AlloyContainerFilter | undefined,
 ): void {
   const checks: Check[] = [
@@ -235,10 +279,7 @@ function validateAlloyProps(
       refreshInterval.compare(Duration.seconds(1)) >= 0,
       `alloy.refreshInterval: "${refreshInterval}" is too short; allowed: at least 1s`,
     ],
-    [
-      /^tcp:\/\/[a-z0-9.-]+:\d{1,5}$/.test(dockerHost),
-      `alloy.dockerHost: "${dockerHost}" is not the socket proxy's tcp://host:port; Alloy never mounts the Docker socket`,
-    ],
+    ...dockerApiChecks("alloy", dockerHost, dockerSocketMount),
     [
       filter?.label === undefined || /^[^=\s]+(=\S*)?$/.test(filter.label),
       `alloy.containerFilter.label: "${filter?.label}" is not a label filter; use "key" or "key=value"`,

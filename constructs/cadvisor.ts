@@ -3,6 +3,8 @@ import { Duration } from "../alerts/duration";
 import { JOBS } from "../alerts/jobs";
 import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check, isPort } from "./service";
 import { IMAGES, ImageRef } from "./versions";
+import { DockerSocketMount, dockerApiChecks } from "./docker-socket-proxy";
+import { perNodeTargets } from "./runtime";
 
 /**
  * Every metric family `--disable_metrics` accepts in cAdvisor v0.60 (lib/container/factory.go); an
@@ -73,11 +75,19 @@ export const CADVISOR_DEFAULT_CONTAINER_LABELS: readonly string[] = [
   "com.monitoring-stack.service",
 ];
 
+/** The swarm's own service label, kept beside them on a swarm (a task's container name changes with every task). */
+export const CADVISOR_SWARM_CONTAINER_LABELS: readonly string[] = ["com.docker.swarm.service.name"];
+
 /** Props of {@link Cadvisor}. */
 export interface CadvisorProps {
   readonly context: ServiceContext;
   /** The Docker API through the stack's socket proxy (`DockerSocketProxy.dockerHost`). */
   readonly dockerHost: string;
+  /**
+   * On a swarm: the node's socket directory of the proxy (`DockerSocketProxy.socketMount`), mounted
+   * read-only, when `dockerHost` is its `unix://` socket. @default none (the proxy over TCP)
+   */
+  readonly dockerSocketMount?: DockerSocketMount;
   /** @default IMAGES.cadvisor */
   readonly image?: ImageRef;
   /** @default 256 MiB, 0.5 CPU */
@@ -117,6 +127,22 @@ export function cadvisorFlags(options: {
 }
 
 /**
+ * The swarm healthcheck: cAdvisor registers its Docker factory once, at start, and never retries (v0.60,
+ * lib/container/factory.go InitializePlugins; container/docker/plugin.go gives up at once on anything but
+ * a timeout), so a task that started before its node's proxy had a socket would serve `/healthz` while
+ * watching no container. Healthy means it knows at least one Docker container (itself, at the least);
+ * Swarm replaces an unhealthy task, which then finds the socket.
+ */
+export function cadvisorDockerHealthcheck(port: number): string[] {
+  return [
+    "CMD",
+    "sh",
+    "-c",
+    `wget -q -O - 'http://127.0.0.1:${port}/api/v2.0/spec?type=docker&recursive=true&count=1' | grep -q '"namespace":"docker"'`,
+  ];
+}
+
+/**
  * cAdvisor: CPU, memory and network of every Docker container on the host.
  *
  * Runs as root, an exception to the stack's defaults: it reads /var/lib/docker, /proc of the host's
@@ -127,6 +153,12 @@ export function cadvisorFlags(options: {
  * reading /dev/kmsg (OOM events) needs on hosts with `kernel.dmesg_restrict=1`; it is not `--privileged`.
  * Host paths are mounted read-only and its own root filesystem is read-only. Publishes nothing; the
  * healthcheck is busybox `wget` on `/healthz` (Alpine-based image).
+ *
+ * On a swarm it runs on every node (global, hostname `{{.Node.Hostname}}`), reads its own node's engine
+ * through that node's proxy socket (`--docker=unix:///run/docker-api/docker.sock`, the directory mounted
+ * read-only), publishes its port in host mode and is scraped per node (`node`, `instance` = hostname).
+ * A swarm service has no devices: without /dev/kmsg cAdvisor sees no OOM events (nor `SYSLOG`, which only
+ * reading it needs); its healthcheck proves the Docker factory ({@link cadvisorDockerHealthcheck}).
  *
  * @see https://github.com/google/cadvisor/blob/master/docs/running.md
  * @see https://github.com/google/cadvisor/blob/master/docs/runtime_options.md
@@ -146,8 +178,11 @@ export class Cadvisor extends Construct {
     this.port = props.port ?? 8080;
     this.housekeepingInterval = props.housekeepingInterval ?? Duration.seconds(30);
     this.disabledMetrics = props.disabledMetrics ?? CADVISOR_DEFAULT_DISABLED_METRICS;
-    const containerLabels = props.containerLabels ?? CADVISOR_DEFAULT_CONTAINER_LABELS;
+    const runtime = props.context.runtime;
+    const swarm = runtime?.kind === "swarm" ? runtime : undefined;
+    const containerLabels = props.containerLabels ?? [...CADVISOR_DEFAULT_CONTAINER_LABELS, ...(swarm ? CADVISOR_SWARM_CONTAINER_LABELS : [])];
     validateCadvisorProps(this.port, this.housekeepingInterval, this.disabledMetrics, containerLabels);
+    assertChecks(dockerApiChecks("cadvisor", props.dockerHost, props.dockerSocketMount));
 
     this.service = new MonitoringService(this, "service", {
       serviceName: "cadvisor",
@@ -170,11 +205,20 @@ export class Cadvisor extends Construct {
         { hostPath: "/var/lib/docker", containerPath: "/var/lib/docker" },
         { hostPath: "/dev/disk", containerPath: "/dev/disk" },
       ],
-      devices: ["/dev/kmsg"],
-      capAdd: ["SYSLOG"],
+      ...(swarm
+        ? {
+            scheduling: { mode: "per-node" as const },
+            publishedPorts: [{ internal: this.port, external: this.port }],
+          }
+        : { devices: ["/dev/kmsg"], capAdd: ["SYSLOG"] }),
+      ...(props.dockerSocketMount
+        ? { sharedDirectories: [props.dockerSocketMount.directory], groups: [props.dockerSocketMount.groupId] }
+        : {}),
       tmpfs: { "/tmp": "rw,noexec,nosuid,size=16m" },
       healthcheck: {
-        test: ["CMD", "wget", "--quiet", "--tries=1", "--spider", `http://127.0.0.1:${this.port}/healthz`],
+        test: swarm
+          ? cadvisorDockerHealthcheck(this.port)
+          : ["CMD", "wget", "--quiet", "--tries=1", "--spider", `http://127.0.0.1:${this.port}/healthz`],
       },
       resources: props.resources ?? { memoryMb: 256, cpus: 0.5 },
       readOnlyRootFilesystem: true,
@@ -182,7 +226,9 @@ export class Cadvisor extends Construct {
 
     this.hostname = this.service.hostname;
     this.url = `http://${this.hostname}:${this.port}`;
-    this.scrapeTarget = { job: JOBS.cadvisor, targets: [`${this.hostname}:${this.port}`] };
+    this.scrapeTarget = swarm
+      ? { job: JOBS.cadvisor, ...perNodeTargets(swarm.nodes, this.port) }
+      : { job: JOBS.cadvisor, targets: [`${this.hostname}:${this.port}`] };
   }
 }
 

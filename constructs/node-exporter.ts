@@ -3,7 +3,7 @@ import { Construct } from "constructs";
 import { JOBS } from "../alerts/jobs";
 import { MonitoringService, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check, isPort } from "./service";
 import { IMAGES, ImageRef } from "./versions";
-import { NODE_LABEL } from "../alerts/jobs";
+import { perNodeTargets } from "./runtime";
 
 /** node-exporter's port on every node of a swarm (published in host mode). */
 const SWARM_PORT = 9100;
@@ -112,11 +112,7 @@ export class NodeExporter extends Construct {
         resources: props.resources ?? { memoryMb: 64, cpus: 0.25 },
         readOnlyRootFilesystem: true,
       });
-      this.scrapeTarget = {
-        job: JOBS.nodeExporter,
-        targets: runtime.nodes.map((n) => `${n.address}:${SWARM_PORT}`),
-        targetLabels: runtime.nodes.map((n) => ({ [NODE_LABEL]: n.hostname, instance: n.hostname })),
-      };
+      this.scrapeTarget = { job: JOBS.nodeExporter, ...perNodeTargets(runtime.nodes, SWARM_PORT) };
       return;
     }
     const { host, port } = parseListenAddress(props.listenAddress);

@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
-import { Fn } from "cdktf";
+import { Fn, ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { Config } from "@cdktf/provider-docker/lib/config";
 import { Secret } from "@cdktf/provider-docker/lib/secret";
 import { Service, ServiceTaskSpecContainerSpecMounts } from "@cdktf/provider-docker/lib/service";
 import { Id } from "@cdktf/provider-random/lib/id";
+import { NODE_LABEL } from "../alerts/jobs";
+import type { ScrapeTarget } from "./service";
 
 /**
  * Where the stack's services run. The constructs describe each service once ({@link
@@ -34,6 +36,18 @@ export interface SwarmRuntime {
   readonly kind: "swarm";
   /** Every node of the swarm: each runs the per-node agents, and a node missing from here is not watched. */
   readonly nodes: readonly SwarmNode[];
+}
+
+/**
+ * The static targets of a per-node agent (one task on every node, its port published in host mode): one
+ * target per node of the swarm at `<address>:<port>`, with `node` and `instance` set to the node's
+ * hostname, so a target is a node, never a container IP, and a lost node stays a target, down.
+ */
+export function perNodeTargets(nodes: readonly SwarmNode[], port: number): Pick<ScrapeTarget, "targets" | "targetLabels"> {
+  return {
+    targets: nodes.map((n) => `${n.address}:${port}`),
+    targetLabels: nodes.map((n) => ({ [NODE_LABEL]: n.hostname, instance: n.hostname })),
+  };
 }
 
 /** The single-host runtime, the default. */
@@ -70,6 +84,17 @@ export interface SwarmServiceSpec {
   readonly secretFiles: readonly { readonly path: string; readonly content: string }[];
   /** Data volumes (source name → container path); the engine creates each on the task's node. */
   readonly volumes: readonly { readonly source: string; readonly target: string }[];
+  /**
+   * Directories in memory shared with the other services of the same node that mount them by name
+   * (`local` tmpfs volumes, created by the engine with the first task that mounts one).
+   */
+  readonly sharedDirectories: readonly {
+    readonly name: string;
+    readonly target: string;
+    readonly readOnly: boolean;
+    /** The tmpfs mount options (size, owner, group, mode): identical in every mount of the name. */
+    readonly mountOptions: string;
+  }[];
   readonly binds: readonly { readonly source: string; readonly target: string; readonly readOnly: boolean }[];
   readonly tmpfs: Readonly<Record<string, string>>;
   readonly ports: readonly { readonly internal: number; readonly external: number }[];
@@ -86,8 +111,10 @@ export interface SwarmServiceSpec {
   readonly cpus: number;
   readonly readOnly: boolean;
   readonly capAdd: readonly string[];
+  /** Supplementary group ids of the process. */
+  readonly groups: readonly number[];
   readonly hosts: Readonly<Record<string, string>>;
-  /** Network ids (the provider's `docker_network.id`, or a data source's). */
+  /** Network ids (the provider's `docker_network.id`, or a data source's); none for a service nobody reaches. */
   readonly networks: readonly string[];
   readonly labels: Readonly<Record<string, string>>;
   readonly logOptions: Readonly<Record<string, string>>;
@@ -96,6 +123,8 @@ export interface SwarmServiceSpec {
   readonly constraints: readonly string[];
   /** Tasks that hold data stop before their replacement starts (no two writers on one volume). */
   readonly stateful: boolean;
+  /** Services created before this one (the socket proxy before its readers). */
+  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 /** A short content hash for config names: a changed file is a new config, and rolls its service. */
@@ -147,6 +176,17 @@ export function renderSwarmService(scope: Construct, spec: SwarmServiceSpec): Se
   });
   const mounts: ServiceTaskSpecContainerSpecMounts[] = [
     ...spec.volumes.map((v) => ({ type: "volume", source: v.source, target: v.target })),
+    ...spec.sharedDirectories.map((d) => ({
+      type: "volume",
+      source: d.name,
+      target: d.target,
+      readOnly: d.readOnly,
+      volumeOptions: {
+        noCopy: true,
+        driverName: "local",
+        driverOptions: { type: "tmpfs", device: "tmpfs", o: d.mountOptions },
+      },
+    })),
     ...spec.binds.map((b) => ({ type: "bind", source: b.source, target: b.target, readOnly: b.readOnly })),
     ...Object.entries(spec.tmpfs).map(([target]) => ({ type: "tmpfs", target })),
   ];
@@ -174,6 +214,7 @@ export function renderSwarmService(scope: Construct, spec: SwarmServiceSpec): Se
         readOnly: spec.readOnly,
         capDrop: ["ALL"],
         capAdd: spec.capAdd.length > 0 ? [...spec.capAdd] : undefined,
+        groups: spec.groups.length > 0 ? spec.groups.map(String) : undefined,
         privileges: undefined,
         mounts: mounts.length > 0 ? mounts : undefined,
         configs: configs.length > 0 ? configs : undefined,
@@ -210,12 +251,15 @@ export function renderSwarmService(scope: Construct, spec: SwarmServiceSpec): Se
     // Docker itself takes to call a task unhealthy, and say so in the error.
     // (The provider refuses converge_config on a global service: agents are not waited for.)
     convergeConfig: spec.healthyWithinSeconds && replicas !== undefined ? { delay: "2s", timeout: `${spec.healthyWithinSeconds + 60}s` } : undefined,
+    dependsOn: spec.dependsOn && spec.dependsOn.length > 0 ? [...spec.dependsOn] : undefined,
   });
   // Networks by id: provider 4.x replaces a service on every plan whose networks are given by name, and
   // the bindings (from provider 3.6.2) know only `name`.
-  service.addOverride(
-    "task_spec.networks_advanced",
-    spec.networks.map((id) => ({ id, aliases: [spec.serviceName] })),
-  );
+  if (spec.networks.length > 0) {
+    service.addOverride(
+      "task_spec.networks_advanced",
+      spec.networks.map((id) => ({ id, aliases: [spec.serviceName] })),
+    );
+  }
   return service;
 }

@@ -10,7 +10,7 @@ import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { Service } from "@cdktf/provider-docker/lib/service";
 import { Duration } from "../alerts/duration";
 import { ImageRef, imageName } from "./versions";
-import { Runtime, Scheduling, pinLabel, renderSwarmService } from "./runtime";
+import { Runtime, Scheduling, contentHash, pinLabel, renderSwarmService } from "./runtime";
 import { maskSecrets } from "./secret-mask";
 
 /** A rendered configuration file that is uploaded into the container before it starts. */
@@ -38,6 +38,33 @@ export interface DataVolume {
   readonly name: string;
   /** Where the volume is mounted in the container. */
   readonly containerPath: string;
+}
+
+/**
+ * A directory in memory that the services on one node share by name, e.g. a unix socket between two
+ * of them: on a swarm a `local` volume of type tmpfs on the task's node, which the engine creates with the
+ * first task there that mounts it (so every mount carries the same options, and the options are part of
+ * the volume's name: changed options are a new volume, never an old one with other owners). It lives
+ * while a task on the node mounts it and holds nothing across a reboot. Cluster runtimes only: on one
+ * host, services share over a network.
+ */
+export interface SharedDirectory {
+  /** The volume's name (a hash of its options is appended), e.g. `monitoring-docker-api`. */
+  readonly name: string;
+  readonly containerPath: string;
+  /** Owner of the directory (tmpfs `uid`). */
+  readonly uid: number;
+  /** Group of the directory (tmpfs `gid`). */
+  readonly gid: number;
+  /** Mode of the directory, octal (tmpfs `mode`), e.g. "2750". */
+  readonly mode: string;
+  /** Mount it read-only. @default false */
+  readonly readOnly?: boolean;
+}
+
+/** The tmpfs options of a {@link SharedDirectory}: 64 KiB is room for a few sockets, not for data. */
+export function sharedDirectoryOptions(d: SharedDirectory): string {
+  return `size=64k,uid=${d.uid},gid=${d.gid},mode=${d.mode}`;
 }
 
 /** A path of the Docker host mounted into the container. */
@@ -136,6 +163,10 @@ export interface MonitoringServiceProps {
   readonly dataVolumes?: readonly DataVolume[];
   /** @default none */
   readonly hostMounts?: readonly HostMount[];
+  /** Directories shared with other services of the same node (cluster runtimes only). @default none */
+  readonly sharedDirectories?: readonly SharedDirectory[];
+  /** Supplementary group ids of the process (e.g. the group that may connect to a shared socket). @default none */
+  readonly groups?: readonly number[];
   /** @default none: nothing is reachable from outside the Docker network */
   readonly publishedPorts?: readonly PublishedPort[];
   /** @default none (the image cannot run one: say why in the service's docs) */
@@ -294,6 +325,7 @@ export class MonitoringService extends Construct {
       // provider reads it back: without it here, every plan would replace the container.
       securityOpts: ["no-new-privileges:true", ...(props.pidMode === "host" ? ["label=disable"] : [])],
       capabilities: { drop: ["ALL"], add: props.capAdd ? [...props.capAdd] : undefined },
+      groupAdd: props.groups && props.groups.length > 0 ? props.groups.map(String) : undefined,
       logDriver: "json-file",
       logOpts: { "max-size": ctx.logMaxSize ?? "10m", "max-file": String(ctx.logMaxFiles ?? 3) },
       pidMode: props.pidMode,
@@ -342,6 +374,9 @@ export class MonitoringService extends Construct {
     const stateful = (props.dataVolumes ?? []).length > 0;
     const replicated = scheduling.mode === "replicated" && (scheduling.replicas ?? 1) > 1;
     const volumePrefix = ctx.volumePrefix ?? ctx.namePrefix;
+    // A per-node service's volumes are per node anyway (its task there keeps its own); only replicated
+    // ones are pinned to the nodes that hold their data.
+    const pinned = stateful && scheduling.mode === "replicated";
     return renderSwarmService(this, {
       name: this.containerName,
       serviceName: props.serviceName,
@@ -360,6 +395,12 @@ export class MonitoringService extends Construct {
         target: v.containerPath,
       })),
       binds: (props.hostMounts ?? []).map((m) => ({ source: m.hostPath, target: m.containerPath, readOnly: m.readOnly ?? true })),
+      sharedDirectories: (props.sharedDirectories ?? []).map((d) => ({
+        name: `${d.name}-${contentHash(sharedDirectoryOptions(d)).slice(0, 8)}`,
+        target: d.containerPath,
+        readOnly: d.readOnly ?? false,
+        mountOptions: sharedDirectoryOptions(d),
+      })),
       tmpfs: props.tmpfs ?? {},
       ports: props.publishedPorts ?? [],
       healthcheck,
@@ -368,6 +409,7 @@ export class MonitoringService extends Construct {
       cpus: props.resources.cpus,
       readOnly: props.readOnlyRootFilesystem,
       capAdd: props.capAdd ?? [],
+      groups: props.groups ?? [],
       hosts: props.extraHosts ?? {},
       networks: ctx.networks,
       labels: {
@@ -376,8 +418,9 @@ export class MonitoringService extends Construct {
       },
       logOptions: { "max-size": ctx.logMaxSize ?? "10m", "max-file": String(ctx.logMaxFiles ?? 3) },
       scheduling,
-      constraints: stateful ? [`node.labels.${pinLabel(props.serviceName)}==true`] : [],
+      constraints: pinned ? [`node.labels.${pinLabel(props.serviceName)}==true`] : [],
       stateful,
+      dependsOn: props.dependsOn,
     });
   }
 }
@@ -419,6 +462,31 @@ function validateServiceProps(props: MonitoringServiceProps): void {
       `${name}.publishedPorts: a container on the host network cannot publish ports`,
     ],
   ];
+  const swarm = props.context.runtime?.kind === "swarm";
+  // What a swarm service cannot express is refused, never dropped (the provider's docker_service has no
+  // privileged, device or PID/network-namespace fields).
+  for (const [field, given] of [
+    ["devices", (props.devices?.length ?? 0) > 0],
+    ["pidMode", props.pidMode !== undefined],
+    ["networkMode", props.networkMode !== undefined],
+  ] as const) {
+    checks.push([!(swarm && given), `${name}.${field}: a swarm service has no ${field}; leave it out on the swarm runtime`]);
+  }
+  checks.push([
+    swarm || (props.sharedDirectories?.length ?? 0) === 0,
+    `${name}.sharedDirectories: a directory shared per node needs a cluster runtime; on the single host services share over a network`,
+  ]);
+  for (const d of props.sharedDirectories ?? []) {
+    checks.push([/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,54}$/.test(d.name), `${name}.sharedDirectories: "${d.name}" is not a volume name (letters, digits, "_", ".", "-", at most 55)`]);
+    checks.push([/^\/[A-Za-z0-9_.\/-]+$/.test(d.containerPath), `${name}.sharedDirectories: "${d.containerPath}" must be an absolute path`]);
+    checks.push([/^[0-7]{3,4}$/.test(d.mode), `${name}.sharedDirectories: mode "${d.mode}" is not an octal mode such as "2750"`]);
+    for (const id of [d.uid, d.gid]) {
+      checks.push([Number.isInteger(id) && id >= 0 && id < 2 ** 31, `${name}.sharedDirectories: ${id} is not a uid/gid`]);
+    }
+  }
+  for (const g of props.groups ?? []) {
+    checks.push([Number.isInteger(g) && g >= 0 && g < 2 ** 31, `${name}.groups: ${g} is not a group id`]);
+  }
   for (const file of [...(props.configFiles ?? []), ...(props.secretFiles ?? [])]) {
     checks.push([file.path.startsWith("/"), `${name}: file path "${file.path}" must be absolute`]);
   }

@@ -372,7 +372,8 @@ export interface MonitoringConfig {
   readonly loadTesting?: LoadTestingOptions;
   /**
    * The read-only Docker API gate for Alloy and cAdvisor (wollomatic/socket-proxy): deployed when either
-   * is enabled; the only container that mounts the Docker socket.
+   * is enabled; the only container that mounts the Docker socket. On a swarm one runs on every node,
+   * reached by that node's readers through a unix socket on the node (docs/swarm.md).
    */
   readonly dockerSocketProxy?: DockerSocketProxyOptions;
   readonly jaeger?: JaegerOptions;

@@ -273,17 +273,18 @@ export class MonitoringStack extends TerraformStack {
     );
 
     // The only container that mounts the Docker socket: Alloy and cAdvisor read the Docker API through
-    // it, on an internal network of their own (no route out, nobody else on it).
+    // it, on an internal network of their own (no route out, nobody else on it). On a swarm one proxy per
+    // node, reached by that node's readers through a unix socket on the node, over no network.
     const proxyOpts = config.dockerSocketProxy ?? {};
     const needsDockerApi = (enabled.alloy && loki !== undefined) || enabled.cadvisor;
-    const dockerApiNetwork = needsDockerApi
+    const dockerApiNetwork = needsDockerApi && runtime.kind === "single-host"
       ? stackNetwork("docker-api-network", { name: `${name}-docker-api`, internal: true })
       : undefined;
-    const socketProxy = dockerApiNetwork
+    const socketProxy = needsDockerApi
       ? capture(
           () =>
             new DockerSocketProxy(this, "docker-socket-proxy", {
-              context: { ...base, networks: [nets.own(dockerApiNetwork)] },
+              context: dockerApiNetwork ? { ...base, networks: [nets.own(dockerApiNetwork)] } : base,
               socket: proxyOpts.socket,
               socketGroupId: proxyOpts.socketGroupId,
               resources: proxyOpts.resources,
@@ -299,6 +300,7 @@ export class MonitoringStack extends TerraformStack {
             new Alloy(this, "alloy", {
               context: withDockerApi,
               dockerHost: socketProxy.dockerHost,
+              dockerSocketMount: socketProxy.socketMount,
               lokiPushUrl: loki.pushUrl,
               containerFilter: config.alloy?.containerFilter,
               resources: config.alloy?.resources,
@@ -326,6 +328,7 @@ export class MonitoringStack extends TerraformStack {
               new Cadvisor(this, "cadvisor", {
                 context: withDockerApi,
                 dockerHost: socketProxy.dockerHost,
+                dockerSocketMount: socketProxy.socketMount,
                 resources: config.exporters?.cadvisor?.resources,
                 image: config.exporters?.cadvisor?.image,
               }),

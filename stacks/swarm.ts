@@ -7,24 +7,6 @@ import { MonitoringConfig, Problems } from "./config";
 const HOSTNAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 
-/**
- * Components that cannot run on the swarm runtime yet, with why: they read the Docker API of their own
- * node through the socket proxy, and on a swarm that needs one proxy per node that only its node's agent
- * reaches (a `tasks.` name answers with every node's).
- */
-const NOT_ON_SWARM: ReadonlyArray<{ readonly field: string; readonly on: (c: MonitoringConfig) => boolean; readonly why: string }> = [
-  {
-    field: "exporters.cadvisor.enabled",
-    on: (c) => c.exporters?.cadvisor?.enabled !== false,
-    why: "cAdvisor reads each node's Docker API through the socket proxy, which the swarm runtime does not place per node yet",
-  },
-  {
-    field: "alloy.enabled",
-    on: (c) => c.alloy?.enabled !== false && c.loki?.enabled !== false,
-    why: "Alloy reads each node's container logs through the socket proxy, which the swarm runtime does not place per node yet",
-  },
-];
-
 /** The runtime of the config, validated: every problem names its field, the value and what is allowed. */
 export function resolveRuntime(config: MonitoringConfig, problems: Problems): Runtime {
   const r = config.runtime;
@@ -53,9 +35,6 @@ export function resolveRuntime(config: MonitoringConfig, problems: Problems): Ru
     }
     seen.address.add(n?.address);
   });
-  for (const c of NOT_ON_SWARM) {
-    if (c.on(config)) problems.add(`${c.field}: not supported on the swarm runtime yet (${c.why}); set it to false`);
-  }
   const replicas = (field: string, value: number | undefined, min: number, max: number) => {
     if (value !== undefined && !(Number.isInteger(value) && value >= min && value <= max)) {
       problems.add(`${field}: ${value} is not allowed; allowed: a whole number ${min}-${max}`);

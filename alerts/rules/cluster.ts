@@ -1,8 +1,9 @@
-import { JOBS, NODE_LABEL } from "../jobs";
+import { JOBS, NODE_AGENT_JOBS, NODE_LABEL } from "../jobs";
 import { OUTAGE_LABEL, OUTAGES } from "../model";
 import { AlertDefinition } from "./types";
 
-const AGENTS = `job="${JOBS.nodeExporter}", ${NODE_LABEL}=~".+"`;
+// Every per-node agent: a node is lost when none answers, not when one agent crashed (its TargetDown).
+const AGENTS = `job=~"${NODE_AGENT_JOBS.join("|")}", ${NODE_LABEL}=~".+"`;
 
 /**
  * A clustered stack's own health: a node lost, an Alertmanager cluster that does not gossip, an HA

@@ -1,4 +1,4 @@
-import { JOBS } from "../jobs";
+import { JOBS, NODE_AGENT_JOBS, NODE_LABEL } from "../jobs";
 import { AlertDefinition } from "./types";
 import { RATE_WINDOW as W, SELECTORS as S } from "./selectors";
 
@@ -87,12 +87,23 @@ export const STACK_HEALTH_ALERTS: readonly AlertDefinition[] = [
       valueUnit: "none",
       origin: "stack health",
       runbook: d.runbook,
-      build: (c) => ({
-        // absent() also fires when the target vanished from the configuration.
-        expr: `sum by (job) (up{job="${d.job}"}) == 0 or absent(up{job="${d.job}"})`,
-        summary: () => `${d.name.replace(/Down$/, "")} is down`,
-        description: () => `No ${d.job} target has been up for ${c.for}.`,
-      }),
+      build: (c) => {
+        // On a cluster a per-node agent (Alloy) runs once per node: down on one node is that node's
+        // outage (TargetDown leaves the job out), so it is counted per node, and a lost node silences it.
+        if (c.cluster && NODE_AGENT_JOBS.includes(d.job)) {
+          return {
+            expr: `sum by (job, ${NODE_LABEL}) (up{job="${d.job}"}) == 0 or absent(up{job="${d.job}"})`,
+            summary: (a) => `${d.name.replace(/Down$/, "")} is down on node ${a.label(NODE_LABEL)}`,
+            description: (a) => `No ${d.job} target on node ${a.label(NODE_LABEL)} has been up for ${c.for}.`,
+          };
+        }
+        return {
+          // absent() also fires when the target vanished from the configuration.
+          expr: `sum by (job) (up{job="${d.job}"}) == 0 or absent(up{job="${d.job}"})`,
+          summary: () => `${d.name.replace(/Down$/, "")} is down`,
+          description: () => `No ${d.job} target has been up for ${c.for}.`,
+        };
+      },
     }),
   ),
   {

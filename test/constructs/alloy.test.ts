@@ -187,3 +187,22 @@ describe("Alloy validation", () => {
     ).toThrow(/alloy\.lokiPushUrl: ".*" is a Terraform token/);
   });
 });
+
+describe("renderAlloyConfig per node (one Alloy on every node of a cluster)", () => {
+  const options = { lokiPushUrl: PUSH, dockerHost: "unix:///run/docker-api/docker.sock", refreshInterval: Duration.seconds(15) };
+  const perNode = renderAlloyConfig({ ...options, perNode: { label: "node", env: "NODE_HOSTNAME" } });
+
+  test("every line carries the node's name from the task's environment", () => {
+    expect(block(perNode, 'loki.write "loki"')).toContain('external_labels = { "node" = sys.env("NODE_HOSTNAME") }');
+    expect(renderAlloyConfig(options)).not.toContain("external_labels");
+  });
+
+  test("a swarm task's service is its swarm service, after the container name and the Compose service", () => {
+    const sources = [...block(perNode, 'discovery.relabel "logs"').matchAll(/source_labels = \["([^"]+)"\]\n\s+regex\s+= "[^"]+"\n\s+target_label\s+= "service"/g)].map((m) => m[1]);
+    expect(sources).toEqual([
+      "__meta_docker_container_name",
+      "__meta_docker_container_label_com_docker_compose_service",
+      "__meta_docker_container_label_com_docker_swarm_service_name",
+    ]);
+  });
+});

@@ -1,5 +1,8 @@
 import { Testing } from "cdktf";
-import { DOCKER_API_ALLOWED_GET, DockerSocketProxy, DockerSocketProxyProps } from "../../constructs/docker-socket-proxy";
+import { DOCKER_API_ALLOWED_GET, DOCKER_API_GROUP_ID, DockerSocketMount, DockerSocketProxy, DockerSocketProxyProps, SWARM_SOCKET } from "../../constructs/docker-socket-proxy";
+import { Alloy } from "../../constructs/alloy";
+import { Cadvisor } from "../../constructs/cadvisor";
+import { ServiceContext } from "../../constructs/service";
 import { IMAGES } from "../../constructs/versions";
 import { MonitoringStack } from "../../stacks/monitoring-stack";
 import { MonitoringConfig } from "../../stacks/config";
@@ -104,4 +107,41 @@ describe("the Docker socket in the stack", () => {
     const tf = stack({ dockerSocketProxy: { socket: "/srv/docker.sock", socketGroupId: 991, resources: { memoryMb: 32, cpus: 0.1 } } });
     expect(byName(tf, "monitoring-docker-socket-proxy")).toMatchObject({ user: "65534:991", memory: 32, volumes: [expect.objectContaining({ host_path: "/srv/docker.sock" })] });
   });
+});
+
+describe("DockerSocketProxy on a swarm, and what its readers accept", () => {
+  const swarm: ServiceContext = { ...context, runtime: { kind: "swarm", nodes: [{ hostname: "sw1", address: "10.0.0.1" }] } };
+  const { built } = synth((scope) => new DockerSocketProxy(scope, "proxy", { context: swarm }));
+
+  test("readers get its unix socket, inside the directory they mount read-only, and the group that may connect", () => {
+    expect(SWARM_SOCKET).toBe("/run/docker-api/docker.sock");
+    expect(built.dockerHost).toBe(`unix://${SWARM_SOCKET}`);
+    expect(built.socketMount).toEqual({
+      directory: { name: "monitoring-docker-api", containerPath: "/run/docker-api", uid: 0, gid: DOCKER_API_GROUP_ID, mode: "2750", readOnly: true },
+      groupId: 2375,
+    });
+    expect(build().built.socketMount).toBeUndefined();
+  });
+
+  const mount = built.socketMount!;
+  const readers = {
+    alloy: (dockerHost: string, dockerSocketMount?: DockerSocketMount) =>
+      synth((scope) => new Alloy(scope, "alloy", { context: swarm, lokiPushUrl: "http://loki:3100/loki/api/v1/push", dockerHost, dockerSocketMount })),
+    cadvisor: (dockerHost: string, dockerSocketMount?: DockerSocketMount) =>
+      synth((scope) => new Cadvisor(scope, "cadvisor", { context: swarm, dockerHost, dockerSocketMount })),
+  };
+  const cases: [string, string, DockerSocketMount | undefined, RegExp][] = [
+    ["a unix socket without the proxy's directory", "unix:///run/docker-api/docker.sock", undefined, /\.dockerHost: "unix:\/\/\/run\/docker-api\/docker\.sock" is not the socket proxy's tcp:\/\/host:port; (Alloy|cAdvisor) never mounts the Docker socket/],
+    ["the Docker socket itself", "unix:///var/run/docker.sock", mount, /\.dockerHost: "unix:\/\/\/var\/run\/docker\.sock" is outside the mounted socket directory "\/run\/docker-api"/],
+    ["a path that climbs out of the directory", "unix:///run/docker-api/../docker.sock", mount, /is outside the mounted socket directory "\/run\/docker-api"/],
+    ["a directory mounted for a TCP proxy", "tcp://docker-socket-proxy:2375", mount, /\.dockerSocketMount: the socket directory "\/run\/docker-api" is mounted, but dockerHost "tcp:\/\/docker-socket-proxy:2375" is not a unix:\/\/ socket in it/],
+    ["a directory mounted writable", SWARM_SOCKET.replace(/^/, "unix://"), { ...mount, directory: { ...mount.directory, readOnly: false } }, /\.dockerSocketMount: "\/run\/docker-api" must be mounted read-only/],
+    ["a bad socket directory", "unix:///run/docker-api/docker.sock", { ...mount, directory: { ...mount.directory, containerPath: "run/docker-api" } }, /\.dockerSocketMount: the socket directory "run\/docker-api" is not an absolute path inside the container/],
+    ["a bad group", "unix:///run/docker-api/docker.sock", { ...mount, groupId: -5 }, /\.groups: -5 is not a group id/],
+  ];
+  for (const [reader, make] of Object.entries(readers)) {
+    test.each(cases)(`${reader}: %s is refused`, (_what, host, m, message) => {
+      expect(() => make(host, m)).toThrow(message);
+    });
+  }
 });

@@ -3,6 +3,9 @@ import * as yaml from "js-yaml";
 import { MonitoringConfig } from "../../stacks/config";
 import { MonitoringStack } from "../../stacks/monitoring-stack";
 import { judgeWithTerraform } from "../terraform";
+import { Alloy } from "../../constructs/alloy";
+import { cadvisorDockerHealthcheck } from "../../constructs/cadvisor";
+import { DOCKER_API_ALLOWED_GET } from "../../constructs/docker-socket-proxy";
 
 const NODES = [
   { hostname: "sw1", address: "10.250.0.11" },
@@ -10,14 +13,9 @@ const NODES = [
   { hostname: "sw3", address: "10.250.0.13" },
 ];
 
-/** A swarm stack: the agents that need a per-node Docker API proxy are off (refused otherwise). */
+/** A swarm stack of three nodes, every component on. */
 function swarmConfig(extra: Partial<MonitoringConfig> = {}): MonitoringConfig {
-  return {
-    runtime: { kind: "swarm", nodes: NODES },
-    exporters: { cadvisor: { enabled: false } },
-    alloy: { enabled: false },
-    ...extra,
-  };
+  return { runtime: { kind: "swarm", nodes: NODES }, ...extra };
 }
 
 function build(config: MonitoringConfig) {
@@ -38,7 +36,20 @@ describe("the swarm runtime", () => {
     expect(json.resource.docker_image).toBeUndefined();
     expect(json.resource.docker_volume).toBeUndefined();
     expect(Object.keys(all).sort()).toEqual(
-      ["monitoring-alertmanager", "monitoring-blackbox-exporter", "monitoring-grafana", "monitoring-jaeger", "monitoring-loki", "monitoring-node-exporter", "monitoring-postgres-exporter", "monitoring-prometheus", "monitoring-redis-exporter"].sort(),
+      [
+        "monitoring-alertmanager",
+        "monitoring-alloy",
+        "monitoring-blackbox-exporter",
+        "monitoring-cadvisor",
+        "monitoring-docker-socket-proxy",
+        "monitoring-grafana",
+        "monitoring-jaeger",
+        "monitoring-loki",
+        "monitoring-node-exporter",
+        "monitoring-postgres-exporter",
+        "monitoring-prometheus",
+        "monitoring-redis-exporter",
+      ].sort(),
     );
   });
 
@@ -155,6 +166,118 @@ describe("the HA Prometheus pair", () => {
   });
 });
 
+describe("the per-node agents and their Docker API proxy", () => {
+  const { stack, json } = build(swarmConfig({ alloy: { containerFilter: { label: "com.docker.compose.project=chat" } } }));
+  const all = services(json);
+  const proxy = all["monitoring-docker-socket-proxy"];
+  const cadvisor = all["monitoring-cadvisor"];
+  const alloy = all["monitoring-alloy"];
+  const prom = yaml.load(stack.prometheus.config) as any;
+  const job = (name: string) => prom.scrape_configs.find((j: any) => j.job_name === name);
+  const perNode = (port: number) => NODES.map((n) => ({ targets: [`${n.address}:${port}`], labels: { node: n.hostname, instance: n.hostname } }));
+  const mounts = (s: any): any[] => s.task_spec.container_spec.mounts ?? [];
+  const socketDir = (s: any) => mounts(s).find((m) => m.target === "/run/docker-api");
+  const alloyConfig = Buffer.from(
+    (Object.values(json.resource.docker_config) as any[]).find((c) => c.name.startsWith("monitoring-alloy-config.alloy-")).data,
+    "base64",
+  ).toString("utf8");
+
+  test("the proxy, cAdvisor and Alloy run one task per node, each named after its node", () => {
+    for (const s of [proxy, cadvisor, alloy, all["monitoring-node-exporter"]]) {
+      expect({ name: s.name, mode: s.mode, hostname: s.task_spec.container_spec.hostname }).toEqual({ name: s.name, mode: { global: true }, hostname: "{{.Node.Hostname}}" });
+      // Per node means on every node: never pinned to labelled ones.
+      expect({ name: s.name, constraints: s.task_spec.placement?.constraints }).toEqual({ name: s.name, constraints: undefined });
+    }
+  });
+
+  test("the proxy listens on a unix socket (GET-only allow-list), on no network and no port, the Docker socket read-only", () => {
+    const spec = proxy.task_spec.container_spec;
+    expect(spec.args).toEqual([
+      "-proxysocketendpoint=/run/docker-api/docker.sock",
+      "-proxysocketendpointfilemode=0660",
+      `-allowGET=${DOCKER_API_ALLOWED_GET}`,
+      "-allowHEAD=/_ping",
+      "-shutdowngracetime=5",
+      "-allowhealthcheck",
+    ]);
+    expect(spec.args.some((a: string) => /^-(listenip|proxyport|allowfrom)=/.test(a))).toBe(false);
+    expect(proxy.task_spec.networks_advanced).toBeUndefined();
+    expect(proxy.endpoint_spec.ports).toEqual([]);
+    expect(spec.user).toBe("0");
+    expect(mounts(proxy)).toContainEqual({ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock", read_only: true });
+    // socket-proxy's own check (127.0.0.1:55555 inside the task) works with the unix listener too.
+    expect(spec.healthcheck.test).toEqual(["CMD", "/healthcheck"]);
+    // On one host the proxy has a network of its own; on a swarm there is none to make.
+    expect(Object.values(json.resource.docker_network).map((n: any) => n.name)).not.toContain("monitoring-docker-api");
+  });
+
+  test("the socket directory: a tmpfs volume of each node, shared by that node's proxy (rw) and readers (ro), nobody else", () => {
+    const dir = socketDir(proxy);
+    expect(dir).toEqual({
+      type: "volume",
+      source: expect.stringMatching(/^monitoring-docker-api-[0-9a-f]{8}$/),
+      target: "/run/docker-api",
+      read_only: false,
+      volume_options: { no_copy: true, driver_name: "local", driver_options: { type: "tmpfs", device: "tmpfs", o: "size=64k,uid=0,gid=2375,mode=2750" } },
+    });
+    expect(socketDir(cadvisor)).toEqual({ ...dir, read_only: true });
+    expect(socketDir(alloy)).toEqual({ ...dir, read_only: true });
+    const sharing = Object.values(all).filter((s) => mounts(s).some((m) => m.source === dir.source));
+    expect(sharing.map((s) => s.name).sort()).toEqual(["monitoring-alloy", "monitoring-cadvisor", "monitoring-docker-socket-proxy"]);
+    // The readers may connect (group 2375, the socket's group), and only the proxy binds the Docker socket.
+    expect([cadvisor.task_spec.container_spec.groups, alloy.task_spec.container_spec.groups]).toEqual([["2375"], ["2375"]]);
+    const binding = Object.values(all).filter((s) => mounts(s).some((m) => m.type === "bind" && /docker\.sock$/.test(m.source)));
+    expect(binding.map((s) => s.name)).toEqual(["monitoring-docker-socket-proxy"]);
+  });
+
+  test("socketGroupId: the proxy runs as 65534 and owns the directory, which is then another volume", () => {
+    const other = services(build(swarmConfig({ dockerSocketProxy: { socketGroupId: 998 } })).json);
+    const p = other["monitoring-docker-socket-proxy"];
+    expect(p.task_spec.container_spec.user).toBe("65534:998");
+    expect(socketDir(p).volume_options.driver_options.o).toBe("size=64k,uid=65534,gid=2375,mode=2750");
+    expect(socketDir(p).source).not.toBe(socketDir(proxy).source);
+    expect(socketDir(other["monitoring-alloy"]).source).toBe(socketDir(p).source);
+  });
+
+  test("cAdvisor: its node's socket, host-mode port, no device, a healthcheck that proves the Docker factory, scraped per node", () => {
+    const spec = cadvisor.task_spec.container_spec;
+    expect(spec.args).toContain("--docker=unix:///run/docker-api/docker.sock");
+    expect(spec.args).toContain("--whitelisted_container_labels=com.docker.compose.project,com.docker.compose.service,com.monitoring-stack.service,com.docker.swarm.service.name");
+    expect(cadvisor.endpoint_spec.ports).toEqual([{ target_port: 8080, published_port: 8080, publish_mode: "host", protocol: "tcp" }]);
+    expect(spec.cap_add).toBeUndefined(); // SYSLOG only served /dev/kmsg, which a swarm service cannot have
+    expect(spec.healthcheck.test).toEqual(["CMD", "sh", "-c", cadvisorDockerHealthcheck(8080)[3]]);
+    expect(spec.healthcheck.test[3]).toMatch(/api\/v2\.0\/spec\?type=docker&recursive=true.*grep -q '"namespace":"docker"'/);
+    expect(job("cadvisor").static_configs).toEqual(perNode(8080));
+  });
+
+  test("Alloy: its node's socket, every line labelled with its node, swarm tasks by service, the filter kept, one Loki", () => {
+    const spec = alloy.task_spec.container_spec;
+    expect(spec.env).toEqual({ NODE_HOSTNAME: "{{.Node.Hostname}}" });
+    expect(alloyConfig).toBe(stack.node.findAll().find((c): c is Alloy => c instanceof Alloy)!.config);
+    expect(alloyConfig.match(/host += "([^"]+)"/g)).toEqual(['host             = "unix:///run/docker-api/docker.sock"', 'host          = "unix:///run/docker-api/docker.sock"']);
+    expect(alloyConfig).toContain('external_labels = { "node" = sys.env("NODE_HOSTNAME") }');
+    expect(alloyConfig).toContain('source_labels = ["__meta_docker_container_label_com_docker_swarm_service_name"]');
+    expect(alloyConfig).toContain('filter {\n    name   = "label"\n    values = ["com.docker.compose.project=chat"]\n  }');
+    expect(alloyConfig).toContain('url = "http://loki:3100/loki/api/v1/push"');
+    expect(all["monitoring-loki"].mode).toEqual({ replicated: { replicas: 1 } });
+    // Positions on a volume of each node, not pinned; its metrics published in host mode, scraped per node.
+    expect(mounts(alloy)).toContainEqual({ type: "volume", source: "monitoring-alloy-data", target: "/var/lib/alloy/data" });
+    expect(alloy.endpoint_spec.ports).toEqual([{ target_port: 12345, published_port: 12345, publish_mode: "host", protocol: "tcp" }]);
+    expect(job("alloy").static_configs).toEqual(perNode(12345));
+  });
+
+  test("a node is lost when none of its agents answers, and its alerts are the node's", () => {
+    const nodeDown = stack.ruleGroups.flatMap((g) => g.rules).find((r) => "name" in r && r.name === "NodeDown")!;
+    expect(nodeDown.expr).toBe('sum by (node) (up{job=~"node-exporter|cadvisor|alloy", node=~".+"}) == 0');
+  });
+
+  test("one node's Alloy down is AlloyDown for that node (not only when every Alloy is down); one host keeps its form", () => {
+    const alloyDown = (st: MonitoringStack) => st.ruleGroups.flatMap((g) => g.rules).find((r) => "name" in r && r.name === "AlloyDown")!;
+    expect(alloyDown(stack).expr).toBe('sum by (job, node) (up{job="alloy"}) == 0 or absent(up{job="alloy"})');
+    expect(alloyDown(new MonitoringStack(new App(), "one")).expr).toBe('sum by (job) (up{job="alloy"}) == 0 or absent(up{job="alloy"})');
+  });
+});
+
 describe("runtime validation", () => {
   test.each([
     ["no nodes", { runtime: { kind: "swarm", nodes: [] } }, /runtime\.nodes: the list is empty/],
@@ -167,10 +290,6 @@ describe("runtime validation", () => {
   ])("%s is refused naming the field", (_what, extra, message) => {
     const config = { ...swarmConfig(), ...extra } as MonitoringConfig;
     expect(() => build(config)).toThrow(message);
-  });
-
-  test("cAdvisor and Alloy are refused on a swarm (for now), naming the field to switch off", () => {
-    expect(() => build({ runtime: { kind: "swarm", nodes: NODES } })).toThrow(/exporters\.cadvisor\.enabled: not supported on the swarm runtime yet .*set it to false[\s\S]*alloy\.enabled: not supported on the swarm runtime yet/);
   });
 
   test("replicas on the single host are refused, not ignored", () => {

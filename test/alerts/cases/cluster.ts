@@ -6,12 +6,17 @@ const am = (n: number) => `job="alertmanager", instance="10.251.0.${10 + n}:9093
 
 export const CLUSTER_CASES: readonly AlertTestCase[] = [
   {
-    // sw2's agent goes down; sw1 and sw3 stay up: one page, for sw2
+    // sw2's node-exporter and Alloy are down while its cAdvisor answers: no page (their own alerts fire);
+    // then none of sw2's agents answers: one page, for sw2. sw1 and sw3 stay up.
     alert: "NodeDown",
     signals: [
-      { kind: "gauge", series: node("sw1"), values: { below: 1, above: 1 } },
-      { kind: "gauge", series: node("sw2"), values: { below: 1, above: 0, recover: 1 } },
-      { kind: "gauge", series: node("sw3"), values: { below: 1, above: 1 } },
+      ...["node-exporter", "cadvisor", "alloy"].flatMap((job) => [
+        { kind: "gauge" as const, series: node("sw1", job), values: { below: 1, above: 1 } },
+        { kind: "gauge" as const, series: node("sw3", job), values: { below: 1, above: 1 } },
+      ]),
+      { kind: "gauge", series: node("sw2"), values: { below: 0, above: 0, recover: 1 } },
+      { kind: "gauge", series: node("sw2", "alloy"), values: { below: 0, above: 0, recover: 1 } },
+      { kind: "gauge", series: node("sw2", "cadvisor"), values: { below: 1, above: 0, recover: 1 } },
     ],
     expected: { labels: { node: "sw2" }, value: 0 },
   },

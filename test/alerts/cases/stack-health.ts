@@ -33,7 +33,15 @@ export const STACK_HEALTH_CASES: readonly AlertTestCase[] = [
   },
   componentDown("AlertmanagerDown", "alertmanager", "alertmanager:9093"),
   componentDown("LokiDown", "loki", "loki:3100"),
-  componentDown("AlloyDown", "alloy", "alloy:12345"),
+  {
+    // On a cluster (the catalog's options) one Alloy per node: sw2's is down while sw1's runs.
+    alert: "AlloyDown",
+    signals: [
+      { kind: "gauge", series: `up{job="alloy", node="sw1", instance="sw1"}`, values: { below: 1, above: 1 } },
+      { kind: "gauge", series: `up{job="alloy", node="sw2", instance="sw2"}`, values: { below: 1, above: 0, recover: 1 } },
+    ],
+    expected: { labels: { job: "alloy", node: "sw2" }, value: 0 },
+  },
   componentDown("JaegerDown", "jaeger", "jaeger:8888"),
   {
     // one failure a minute: 5 in the 5m window
