@@ -214,7 +214,15 @@ export interface DockerSocketProxyOptions {
 }
 
 export interface JaegerOptions extends OptionalServiceOptions {
-  /** Traces kept in memory; older ones are dropped. @default 50000 */
+  /**
+   * Where traces are kept: `"badger"` on the protected data volume `<volumePrefix>-jaeger-data` (they
+   * survive every replacement and expire after the retention), or `"memory"` (the newest `maxTraces`,
+   * lost whenever the container is replaced or restarted). @default "badger"
+   */
+  readonly storage?: "badger" | "memory";
+  /** With `storage: "badger"`: how long spans are kept; overrides `retention` for traces. @default `retention` (15d) */
+  readonly retention?: DurationLike;
+  /** With `storage: "memory"` only: traces kept in memory; older ones are dropped. @default 50000 */
   readonly maxTraces?: number;
   /**
    * The UI's host port on `bindAddress`; `false` publishes nothing, neither the UI nor OTLP (the switch
@@ -363,10 +371,11 @@ export interface MonitoringConfig {
    */
   readonly bindAddress?: string;
   /**
-   * How long the stack keeps what it collects: metrics (Prometheus' `--storage.tsdb.retention.time`) and
-   * logs (Loki's `retention_period`); e.g. `"30d"`. Each service's own setting overrides it for that
-   * service (`prometheus.retentionTime`, `loki.retention`), and `prometheus.retentionSize` still caps the
-   * TSDB. At least 24h (Loki's index period). Not the k6 receiver's `loadTesting.retentionTime`: its
+   * How long the stack keeps what it collects: metrics (Prometheus' `--storage.tsdb.retention.time`),
+   * logs (Loki's `retention_period`) and traces (Jaeger's badger `ttl.spans`); e.g. `"30d"`. Each
+   * service's own setting overrides it for that service (`prometheus.retentionTime`, `loki.retention`,
+   * `jaeger.retention`), `prometheus.retentionSize` still caps the TSDB, and Jaeger's memory store keeps
+   * traces by count instead. At least 24h (Loki's index period). Not the k6 receiver's `loadTesting.retentionTime`: its
    * results are federated into Prometheus, which keeps them for this long.
    * @default 15d (Prometheus' own default)
    */

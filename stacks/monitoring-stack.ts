@@ -225,6 +225,10 @@ export class MonitoringStack extends TerraformStack {
           () =>
             new Jaeger(this, "jaeger", {
               context: withApp,
+              storage: config.jaeger?.storage,
+              // The memory store keeps traces by count: the stack's retention is not for it (an own
+              // jaeger.retention is passed on, and refused there).
+              retention: config.jaeger?.storage === "memory" && config.jaeger.retention === undefined ? undefined : retention.traces,
               maxTraces: config.jaeger?.maxTraces,
               publish: config.jaeger?.publish,
               publishedPort: config.jaeger?.publishedPort,

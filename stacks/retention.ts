@@ -16,11 +16,13 @@ export interface Retention {
   readonly metrics: Duration;
   /** Loki's compactor (`limits_config.retention_period`): `loki.retention`, else `retention`. */
   readonly logs: Duration;
+  /** Jaeger's badger store (`ttl.spans`): `jaeger.retention`, else `retention`. */
+  readonly traces: Duration;
 }
 
 /**
- * One setting for the whole stack: `retention` (default {@link DEFAULT_RETENTION}) is how long metrics
- * and logs are kept, each service's own setting overrides it for that service. Problems (a value that is
+ * One setting for the whole stack: `retention` (default {@link DEFAULT_RETENTION}) is how long metrics,
+ * logs and traces are kept, each service's own setting overrides it for that service. Problems (a value that is
  * not a duration, zero, under 24h while it drives Loki) are added to `problems`, naming the field, the value and
  * what is allowed; the services then keep the default, so one mistake is one problem.
  */
@@ -42,5 +44,6 @@ export function resolveRetention(config: MonitoringConfig, problems: Problems): 
   return {
     metrics: own("prometheus.retentionTime", config.prometheus?.retentionTime),
     logs: own("loki.retention", config.loki?.retention),
+    traces: own("jaeger.retention", config.jaeger?.retention),
   };
 }

@@ -5,7 +5,7 @@ import { ConfigError, MonitoringConfig } from "../../stacks/config";
 import { MonitoringStack } from "../../stacks/monitoring-stack";
 
 /** How long each signal is kept, read from what the stack renders: Prometheus' flag, Loki's config. */
-function kept(config: MonitoringConfig): { metrics: string; logs: string; k6?: string } {
+function kept(config: MonitoringConfig): { metrics: string; logs: string; traces?: string; k6?: string } {
   const stack = new MonitoringStack(Testing.app(), "monitoring", config);
   const json = JSON.parse(Testing.synth(stack));
   const flag = (name: string) =>
@@ -16,6 +16,7 @@ function kept(config: MonitoringConfig): { metrics: string; logs: string; k6?: s
   return {
     metrics: flag("monitoring-prometheus"),
     logs: stack.loki ? (yaml.load(stack.loki.config) as any).limits_config.retention_period : "(no Loki)",
+    traces: stack.jaeger ? ((yaml.load(stack.jaeger.config) as any).extensions.jaeger_storage.backends.traces.badger?.ttl.spans ?? "(memory)") : "(no Jaeger)",
     ...(config.loadTesting?.enabled ? { k6: flag("monitoring-k6-receiver") } : {}),
   };
 }
@@ -32,24 +33,29 @@ function problemsOf(config: MonitoringConfig): readonly string[] {
 }
 
 describe("one retention setting for the stack", () => {
-  test("default: metrics and logs are kept 15d", () => {
-    expect(kept({})).toEqual({ metrics: "15d", logs: "15d" });
+  test("default: metrics, logs and traces are kept 15d", () => {
+    expect(kept({})).toEqual({ metrics: "15d", logs: "15d", traces: "360h" });
   });
 
-  test("retention: \"30d\" keeps metrics and logs 30 days, with one setting", () => {
-    expect(kept({ retention: "30d" })).toEqual({ metrics: "30d", logs: "30d" });
-    expect(kept({ retention: Duration.days(45) })).toEqual({ metrics: "45d", logs: "45d" });
+  test("retention: \"30d\" keeps metrics, logs and traces 30 days, with one setting", () => {
+    expect(kept({ retention: "30d" })).toEqual({ metrics: "30d", logs: "30d", traces: "720h" });
+    expect(kept({ retention: Duration.days(45) })).toEqual({ metrics: "45d", logs: "45d", traces: "1080h" });
   });
 
   test("a service's own setting wins over it, for that service only", () => {
-    expect(kept({ retention: "30d", prometheus: { retentionTime: "90d" } })).toEqual({ metrics: "90d", logs: "30d" });
-    expect(kept({ retention: "30d", loki: { retention: "7d" } })).toEqual({ metrics: "30d", logs: "7d" });
-    // Without the shared setting, each own setting still works alone, the other keeps the default.
-    expect(kept({ prometheus: { retentionTime: "30d" } })).toEqual({ metrics: "30d", logs: "15d" });
+    expect(kept({ retention: "30d", prometheus: { retentionTime: "90d" } })).toEqual({ metrics: "90d", logs: "30d", traces: "720h" });
+    expect(kept({ retention: "30d", loki: { retention: "7d" } })).toEqual({ metrics: "30d", logs: "7d", traces: "720h" });
+    expect(kept({ retention: "30d", jaeger: { retention: "3d" } })).toEqual({ metrics: "30d", logs: "30d", traces: "72h" });
+    // Without the shared setting, each own setting still works alone, the others keep the default.
+    expect(kept({ prometheus: { retentionTime: "30d" } })).toEqual({ metrics: "30d", logs: "15d", traces: "360h" });
+  });
+
+  test("Jaeger's memory store keeps traces by count: the shared retention leaves it alone", () => {
+    expect(kept({ retention: "30d", jaeger: { storage: "memory" } })).toEqual({ metrics: "30d", logs: "30d", traces: "(memory)" });
   });
 
   test("the k6 receiver keeps its own short buffer: its results are federated into Prometheus", () => {
-    expect(kept({ retention: "30d", loadTesting: { enabled: true } })).toEqual({ metrics: "30d", logs: "30d", k6: "7d" });
+    expect(kept({ retention: "30d", loadTesting: { enabled: true } })).toEqual({ metrics: "30d", logs: "30d", traces: "720h", k6: "7d" });
   });
 });
 
@@ -66,8 +72,8 @@ describe("retention is validated at synth", () => {
     ]);
     // Without Loki (or with a retention of its own) nothing needs a day: a shorter one is fine.
     // (Grafana off as well: its Monitoring Stack Health dashboard still draws Loki's panels without Loki.)
-    expect(kept({ retention: "12h", loki: { enabled: false }, grafana: { enabled: false } })).toEqual({ metrics: "12h", logs: "(no Loki)" });
-    expect(kept({ retention: "12h", loki: { retention: "2d" } })).toEqual({ metrics: "12h", logs: "2d" });
+    expect(kept({ retention: "12h", loki: { enabled: false }, grafana: { enabled: false } })).toEqual({ metrics: "12h", logs: "(no Loki)", traces: "12h" });
+    expect(kept({ retention: "12h", loki: { retention: "2d" } })).toEqual({ metrics: "12h", logs: "2d", traces: "12h" });
   });
 
   test("zero keeps nothing: refused", () => {
@@ -84,6 +90,18 @@ describe("retention is validated at synth", () => {
   });
 
   test("metrics alone may be kept shorter than a day", () => {
-    expect(kept({ prometheus: { retentionTime: "12h" } })).toEqual({ metrics: "12h", logs: "15d" });
+    expect(kept({ prometheus: { retentionTime: "12h" } })).toEqual({ metrics: "12h", logs: "15d", traces: "360h" });
+  });
+});
+
+describe("Jaeger's storage in the stack config", () => {
+  test("memory store options on the badger store, or the other way round, are refused naming the field", () => {
+    expect(problemsOf({ jaeger: { maxTraces: 100000 } })).toEqual([
+      'jaeger.maxTraces: 100000 bounds the in-memory store only, but jaeger.storage is "badger" (the default), which keeps traces on its volume for the retention; remove maxTraces, or set jaeger.storage: "memory" to keep the in-memory store',
+    ]);
+    expect(problemsOf({ jaeger: { storage: "memory", retention: "7d" } })).toEqual([
+      'jaeger.retention: "7d" applies to the badger store only, but jaeger.storage is "memory", which keeps the newest maxTraces traces; remove it, or use jaeger.storage: "badger"',
+    ]);
+    expect(problemsOf({ jaeger: { retention: "a week" } })).toEqual([expect.stringMatching(/^jaeger\.retention: "a week" is not a valid duration/)]);
   });
 });
