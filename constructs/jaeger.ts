@@ -1,5 +1,6 @@
 import * as yaml from "js-yaml";
 import { Construct } from "constructs";
+import { Duration } from "../alerts/duration";
 import { JOBS } from "../alerts/jobs";
 import { MonitoringService, PublishedPort, ResourceLimits, ScrapeTarget, ServiceContext, assertChecks, Check, isPort } from "./service";
 import { IMAGES, ImageRef } from "./versions";
@@ -14,6 +15,20 @@ const HEALTH_PORT = 13133;
 const METRICS_PORT = 8888;
 /** Name of the one storage backend in `jaeger_storage`, referenced by query and exporter. */
 const STORE = "traces";
+/**
+ * Where the badger store's volume is mounted: the image's own `VOLUME /tmp`, its only directory that its
+ * user 10001 may write (mode 1777). Docker initialises a new named volume with the owner and mode of the
+ * directory it is mounted over, so any path the image lacks would be root's and Jaeger could not write
+ * (upstream's "Badger file permissions as non-root service").
+ */
+const DATA_PATH = "/tmp";
+/** The badger store's directories, which Jaeger creates (0700) on its first start. */
+const BADGER_KEYS = `${DATA_PATH}/jaeger/keys`;
+const BADGER_VALUES = `${DATA_PATH}/jaeger/values`;
+
+/** Where Jaeger keeps traces: on a volume (`badger`, kept for a time) or in memory (`memory`, by count, lost on a restart). */
+export type JaegerStorage = "badger" | "memory";
+const STORAGES: readonly JaegerStorage[] = ["badger", "memory"];
 
 /** Host ports under which Jaeger's ports are published on the context's bind address. */
 export interface JaegerPublishedPorts {
@@ -25,10 +40,16 @@ export interface JaegerPublishedPorts {
   readonly otlpHttp?: number;
 }
 
+/** The trace store of {@link renderJaegerConfig}. */
+export type JaegerStoreConfig =
+  /** Badger on the volume: spans expire `ttl` after they arrive. */
+  | { readonly kind: "badger"; readonly ttl: Duration }
+  /** In memory: the newest `maxTraces` traces, the oldest evicted first. */
+  | { readonly kind: "memory"; readonly maxTraces: number };
+
 /** Options of {@link renderJaegerConfig}. */
 export interface JaegerConfigOptions {
-  /** Traces kept by the in-memory store; the oldest are evicted first. */
-  readonly maxTraces: number;
+  readonly store: JaegerStoreConfig;
   /** `service.telemetry.metrics.level`. */
   readonly metricsLevel: "basic" | "normal" | "detailed";
 }
@@ -41,9 +62,22 @@ export interface JaegerProps {
   /** @default 1024 MiB, 1 CPU */
   readonly resources?: ResourceLimits;
   /**
-   * Traces kept in memory (`memory.max_traces`); the oldest are dropped first, so memory use is bounded.
-   * Traces are lost when the container is replaced: this stack keeps traces for the debugging at hand,
-   * metrics and logs are the durable signals. Raise `resources.memoryMb` with it.
+   * Where traces are kept. `badger`: Jaeger's embedded key-value store on the data volume
+   * `<volumePrefix>-jaeger-data`, which survives every replacement and is protected like the other data
+   * volumes; spans expire after `retention`. `memory`: the newest `maxTraces` traces, lost whenever the
+   * container is replaced or restarted, no volume.
+   * @default "badger"
+   */
+  readonly storage?: JaegerStorage;
+  /**
+   * With `badger`: how long spans are kept (`ttl.spans`). The disk it takes grows with the span rate:
+   * size the volume for about rate × retention × the stored span size (docs/services.md).
+   * @default 15d (the stack passes its `retention`)
+   */
+  readonly retention?: Duration;
+  /**
+   * With `memory`: traces kept (`memory.max_traces`); the oldest are dropped first, so memory use is
+   * bounded. Raise `resources.memoryMb` with it.
    * @default 50000: about 20 KB per trace fits the default 1 GiB limit with headroom for the collector.
    */
   readonly maxTraces?: number;
@@ -65,8 +99,8 @@ export interface JaegerProps {
 }
 
 /**
- * Renders the Jaeger v2 config (an OpenTelemetry Collector config): OTLP in, batch, into a bounded
- * in-memory store, read by the query extension (UI + API). Every endpoint binds 0.0.0.0 explicitly,
+ * Renders the Jaeger v2 config (an OpenTelemetry Collector config): OTLP in, batch, into the trace store
+ * (badger on the data volume, or a bounded in-memory one), read by the query extension (UI + API). Every endpoint binds 0.0.0.0 explicitly,
  * because collector components default to localhost, which other containers cannot reach.
  *
  * Telemetry metrics use the `readers[].pull.exporter.prometheus` form of current collectors (the old
@@ -106,7 +140,7 @@ export function renderJaegerConfig(options: JaegerConfigOptions): string {
         grpc: { endpoint: `0.0.0.0:${QUERY_GRPC_PORT}` },
       },
       jaeger_storage: {
-        backends: { [STORE]: { memory: { max_traces: options.maxTraces } } },
+        backends: { [STORE]: renderStore(options.store) },
       },
     },
     receivers: {
@@ -126,8 +160,41 @@ export function renderJaegerConfig(options: JaegerConfigOptions): string {
 }
 
 /**
+ * One `jaeger_storage` backend. Badger is written with `ephemeral: false` (its default is a temporary
+ * directory) and its directories on the volume; the maintenance and metrics intervals keep Jaeger's
+ * defaults (5m, 10s).
+ * @see https://github.com/jaegertracing/jaeger/blob/main/cmd/jaeger/config-badger.yaml
+ */
+function renderStore(store: JaegerStoreConfig): Record<string, unknown> {
+  if (store.kind === "memory") return { memory: { max_traces: store.maxTraces } };
+  return {
+    badger: {
+      directories: { keys: BADGER_KEYS, values: BADGER_VALUES },
+      ephemeral: false,
+      ttl: { spans: goDuration(store.ttl) },
+    },
+  };
+}
+
+/**
+ * A duration in Go's `time.ParseDuration` form, which Jaeger reads: hours at most (Go has no `d`), so
+ * 15d is `360h` and 36h30m stays `36h30m`.
+ */
+export function goDuration(d: Duration): string {
+  let rest = d.milliseconds;
+  let out = "";
+  for (const [unit, size] of [["h", 3_600_000], ["m", 60_000], ["s", 1000], ["ms", 1]] as const) {
+    const n = Math.floor(rest / size);
+    if (n > 0) out += `${n}${unit}`;
+    rest -= n * size;
+  }
+  return out || "0s";
+}
+
+/**
  * Jaeger v2 all-in-one: OTLP gRPC 4317 / HTTP 4318, UI and query API 16686, its own metrics on 8888,
- * health on 13133 (`/status`), traces in a bounded in-memory store.
+ * health on 13133 (`/status`), traces in badger on the data volume (or, asked for, a bounded in-memory
+ * store).
  *
  * Runs as the image's user 10001. Not read-only: its config arrives as an upload, which Docker refuses
  * on a read-only root filesystem. The image is Alpine-based, so busybox `wget` runs the healthcheck.
@@ -148,7 +215,12 @@ export class Jaeger extends Construct {
   public readonly otlpHttpEndpoint: string;
   /** Jaeger's own collector metrics on port 8888. */
   public readonly scrapeTarget: ScrapeTarget;
-  public readonly maxTraces: number;
+  /** Where traces are kept. */
+  public readonly storage: JaegerStorage;
+  /** How long spans are kept (badger); undefined with the memory store. */
+  public readonly retention?: Duration;
+  /** Traces kept (memory store); undefined with badger. */
+  public readonly maxTraces?: number;
   /** What is published on the Docker host (empty when `publish` is false). */
   public readonly publishedPorts: readonly PublishedPort[];
   /** The rendered config file (also written under `cdktf.out`). */
@@ -158,14 +230,17 @@ export class Jaeger extends Construct {
   constructor(scope: Construct, id: string, props: JaegerProps) {
     super(scope, id);
     this.port = UI_PORT;
-    this.maxTraces = props.maxTraces ?? 50_000;
+    this.storage = props.storage ?? "badger";
+    const memory = this.storage === "memory";
+    this.maxTraces = memory ? (props.maxTraces ?? 50_000) : undefined;
+    this.retention = memory ? undefined : (props.retention ?? Duration.days(15));
     const publish = props.publishedPort === false ? false : (props.publish ?? true);
     const external = {
       ui: (props.publishedPort === false ? undefined : props.publishedPort) ?? props.publishedPorts?.ui ?? UI_PORT,
       otlpGrpc: props.publishedPorts?.otlpGrpc ?? OTLP_GRPC_PORT,
       otlpHttp: props.publishedPorts?.otlpHttp ?? OTLP_HTTP_PORT,
     };
-    validateJaegerProps(this.maxTraces, publish, props, external);
+    validateJaegerProps(this.storage, publish, props, external);
 
     this.publishedPorts = publish
       ? [
@@ -174,13 +249,18 @@ export class Jaeger extends Construct {
           { internal: OTLP_HTTP_PORT, external: external.otlpHttp },
         ]
       : [];
-    this.config = renderJaegerConfig({ maxTraces: this.maxTraces, metricsLevel: props.metricsLevel ?? "normal" });
+    this.config = renderJaegerConfig({
+      store: memory ? { kind: "memory", maxTraces: this.maxTraces! } : { kind: "badger", ttl: this.retention! },
+      metricsLevel: props.metricsLevel ?? "normal",
+    });
     this.service = new MonitoringService(this, "service", {
       serviceName: "jaeger",
       context: props.context,
       image: props.image ?? IMAGES.jaeger,
       command: ["--config", CONFIG_PATH],
       configFiles: [{ path: CONFIG_PATH, content: this.config }],
+      // Badger's data lives on a named volume, so a config change that replaces the container keeps it.
+      dataVolumes: memory ? undefined : [{ name: "data", containerPath: DATA_PATH }],
       publishedPorts: this.publishedPorts,
       healthcheck: {
         test: ["CMD", "wget", "-q", "-O", "/dev/null", `http://127.0.0.1:${HEALTH_PORT}/status`],
@@ -199,16 +279,33 @@ export class Jaeger extends Construct {
 }
 
 function validateJaegerProps(
-  maxTraces: number,
+  storage: JaegerStorage,
   publish: boolean,
   props: JaegerProps,
   external: Required<JaegerPublishedPorts>,
 ): void {
   const requested = props.publishedPorts;
+  const { maxTraces, retention } = props;
   const checks: Check[] = [
     [
-      Number.isInteger(maxTraces) && maxTraces > 0,
+      STORAGES.includes(storage),
+      `jaeger.storage: ${JSON.stringify(storage)} is not allowed; use "badger" (the default: traces on the volume <prefix>-jaeger-data, kept for the retention) or "memory" (the newest maxTraces traces, lost on every replacement)`,
+    ],
+    [
+      maxTraces === undefined || storage !== "badger",
+      `jaeger.maxTraces: ${maxTraces} bounds the in-memory store only, but jaeger.storage is "badger"${props.storage === undefined ? " (the default)" : ""}, which keeps traces on its volume for the retention; remove maxTraces, or set jaeger.storage: "memory" to keep the in-memory store`,
+    ],
+    [
+      retention === undefined || storage !== "memory",
+      `jaeger.retention: "${retention}" applies to the badger store only, but jaeger.storage is "memory", which keeps the newest maxTraces traces; remove it, or use jaeger.storage: "badger"`,
+    ],
+    [
+      maxTraces === undefined || (Number.isInteger(maxTraces) && maxTraces > 0),
       `jaeger.maxTraces: ${maxTraces} is not allowed; use a whole number greater than 0 (0 would mean unbounded)`,
+    ],
+    [
+      retention === undefined || !retention.isZero(),
+      `jaeger.retention: "${retention}" is not allowed; use a positive duration such as "7d" (Jaeger refuses a zero span TTL)`,
     ],
     [
       publish || requested === undefined,

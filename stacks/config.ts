@@ -97,7 +97,7 @@ export interface PrometheusOptions extends ServiceOptions {
   readonly scrapeInterval?: DurationLike;
   /** @default 15s */
   readonly evaluationInterval?: DurationLike;
-  /** Oldest data kept. @default 15d */
+  /** Oldest data kept (`--storage.tsdb.retention.time`); overrides `retention` for metrics. @default `retention` (15d) */
   readonly retentionTime?: DurationLike;
   /** Largest TSDB size kept, e.g. `10GB`; whichever limit is reached first applies. @default "10GB" */
   readonly retentionSize?: string;
@@ -161,7 +161,10 @@ export interface GrafanaOptions extends OptionalServiceOptions {
 
 /** Loki. Disabling it also removes Alloy (which only ships to Loki) and Grafana's Loki datasource. */
 export interface LokiOptions extends OptionalServiceOptions {
-  /** How long logs are kept; the compactor deletes older chunks. @default 15d (as Prometheus) */
+  /**
+   * How long logs are kept; the compactor deletes older chunks. At least 24h. Overrides `retention` for logs.
+   * @default `retention` (15d)
+   */
   readonly retention?: DurationLike;
   /** Host port for Loki's API on `bindAddress`; `false` publishes nothing. @default none: Grafana and Alloy reach it inside the network */
   readonly publishedPort?: number | false;
@@ -211,7 +214,15 @@ export interface DockerSocketProxyOptions {
 }
 
 export interface JaegerOptions extends OptionalServiceOptions {
-  /** Traces kept in memory; older ones are dropped. @default 50000 */
+  /**
+   * Where traces are kept: `"badger"` on the protected data volume `<volumePrefix>-jaeger-data` (they
+   * survive every replacement and expire after the retention), or `"memory"` (the newest `maxTraces`,
+   * lost whenever the container is replaced or restarted). @default "badger"
+   */
+  readonly storage?: "badger" | "memory";
+  /** With `storage: "badger"`: how long spans are kept; overrides `retention` for traces. @default `retention` (15d) */
+  readonly retention?: DurationLike;
+  /** With `storage: "memory"` only: traces kept in memory; older ones are dropped. @default 50000 */
   readonly maxTraces?: number;
   /**
    * The UI's host port on `bindAddress`; `false` publishes nothing, neither the UI nor OTLP (the switch
@@ -359,6 +370,16 @@ export interface MonitoringConfig {
    * `publishedPort` (`false` publishes nothing). @default "127.0.0.1"
    */
   readonly bindAddress?: string;
+  /**
+   * How long the stack keeps what it collects: metrics (Prometheus' `--storage.tsdb.retention.time`),
+   * logs (Loki's `retention_period`) and traces (Jaeger's badger `ttl.spans`); e.g. `"30d"`. Each
+   * service's own setting overrides it for that service (`prometheus.retentionTime`, `loki.retention`,
+   * `jaeger.retention`), `prometheus.retentionSize` still caps the TSDB, and Jaeger's memory store keeps
+   * traces by count instead. At least 24h (Loki's index period). Not the k6 receiver's `loadTesting.retentionTime`: its
+   * results are federated into Prometheus, which keeps them for this long.
+   * @default 15d (Prometheus' own default)
+   */
+  readonly retention?: DurationLike;
   readonly network?: NetworkOptions;
   /** json-file log rotation of every container. @default { maxSize: "10m", maxFiles: 3 } */
   readonly logging?: { readonly maxSize?: string; readonly maxFiles?: number };

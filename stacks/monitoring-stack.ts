@@ -37,6 +37,7 @@ import { networkRefs, resolveRuntime, singleHostOnlyChecks } from "./swarm";
 import { configureBackend } from "./backend";
 import { configureDockerHost } from "./docker-host";
 import { stackProvenance } from "./provenance";
+import { resolveRetention } from "./retention";
 import { resolveSlos } from "./slos";
 
 /**
@@ -74,13 +75,12 @@ export class MonitoringStack extends TerraformStack {
     const promOpts = config.prometheus ?? {};
     const scrapeInterval = problems.duration("prometheus.scrapeInterval", promOpts.scrapeInterval, "15s");
     const evaluationInterval = problems.duration("prometheus.evaluationInterval", promOpts.evaluationInterval, "15s");
-    const retentionTime = problems.duration("prometheus.retentionTime", promOpts.retentionTime, "15d");
     const amOpts = config.alertmanager ?? {};
     const groupWait = problems.duration("alertmanager.groupWait", amOpts.groupWait, "30s");
     const groupInterval = problems.duration("alertmanager.groupInterval", amOpts.groupInterval, "5m");
     const repeatInterval = problems.duration("alertmanager.repeatInterval", amOpts.repeatInterval, "4h");
-    const lokiRetention =
-      config.loki?.retention === undefined ? undefined : problems.duration("loki.retention", config.loki.retention, "15d");
+    // One setting for how long data is kept; each service's own overrides it.
+    const retention = resolveRetention(config, problems);
     const enabled = {
       node: config.exporters?.node?.enabled ?? true,
       cadvisor: config.exporters?.cadvisor?.enabled ?? true,
@@ -206,7 +206,7 @@ export class MonitoringStack extends TerraformStack {
           () =>
             new Loki(this, "loki", {
               context: base,
-              retention: lokiRetention,
+              retention: retention.logs,
               limits: config.loki?.limits && {
                 ...config.loki.limits,
                 rejectOlderThan:
@@ -225,6 +225,10 @@ export class MonitoringStack extends TerraformStack {
           () =>
             new Jaeger(this, "jaeger", {
               context: withApp,
+              storage: config.jaeger?.storage,
+              // The memory store keeps traces by count: the stack's retention is not for it (an own
+              // jaeger.retention is passed on, and refused there).
+              retention: config.jaeger?.storage === "memory" && config.jaeger.retention === undefined ? undefined : retention.traces,
               maxTraces: config.jaeger?.maxTraces,
               publish: config.jaeger?.publish,
               publishedPort: config.jaeger?.publishedPort,
@@ -522,7 +526,7 @@ export class MonitoringStack extends TerraformStack {
           alertmanagerPathPrefix: alertmanager?.routePrefix,
           scrapeInterval,
           evaluationInterval,
-          retentionTime,
+          retentionTime: retention.metrics,
           retentionSize: promOpts.retentionSize,
           maxExemplars: promOpts.maxExemplars,
           publishedPort: promOpts.publishedPort,

@@ -2,7 +2,10 @@
  * The config review diff: synthesizes two revisions of this project and prints what a reviewer wants to
  * read — the unified diff of every rendered config file (prometheus.yml, rule files, alertmanager.yml,
  * Loki, Alloy, Jaeger, Grafana provisioning, dashboards) and the Terraform addresses that are added,
- * removed or changed. It needs no Terraform, no Docker host and no state, so it works where a plan can't.
+ * removed or changed, with what changed inside each one: a container's image, flags, ports, networks,
+ * environment (secret values masked), mounts, files, healthcheck and limits one line each
+ * (stacks/review-diff-containers.ts), any other block's changed attributes. It needs no Terraform, no
+ * Docker host and no state, so it works where a plan can't.
  *
  * Usage: `ts-node stacks/review-diff.ts [--base <git ref>] [--head <git ref>] [--markdown]`
  * - `--base` defaults to `HEAD`; `--head` defaults to the working tree (uncommitted edits included).
@@ -17,6 +20,8 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { CONTAINER_TYPES, diffFacts, factsOf, Fact, summarizeNew } from "./review-diff-containers";
+import { MASK, maskSecrets } from "../constructs/secret-mask";
 
 /** The Terraform addresses of a stack whose synthesized definition differs between the revisions. */
 export interface ResourceChanges {
@@ -31,6 +36,8 @@ export interface Rendered {
   readonly files: ReadonlyMap<string, string>;
   /** `<stack>: <address>` → normalized JSON of the block. */
   readonly blocks: ReadonlyMap<string, string>;
+  /** `<stack>: <address>` → the normalized block itself (what {@link blocks} holds as text). */
+  readonly objects: ReadonlyMap<string, Json>;
 }
 
 /** The report of {@link compareRendered}. */
@@ -38,6 +45,12 @@ export interface ReviewDiff {
   /** Unified diff (`diff -ruN` between `a/` base and `b/` head, no timestamps); empty when no file changed. */
   readonly diff: string;
   readonly resources: ResourceChanges;
+  /**
+   * What changed inside each changed block, one line per attribute (`- flag …`, `+ port …`, `~ image: a -> b`;
+   * secret values masked), and what a new container runs and exposes; by the address of
+   * {@link ResourceChanges}. An address without lines changed only in what the review does not itemize.
+   */
+  readonly details: ReadonlyMap<string, readonly string[]>;
 }
 
 type Json = Record<string, any>;
@@ -49,6 +62,12 @@ type Json = Record<string, any>;
 export function readRendered(outdir: string, root?: string): Rendered {
   const files = new Map<string, string>();
   const blocks = new Map<string, string>();
+  const objects = new Map<string, Json>();
+  const add = (key: string, body: unknown): void => {
+    const text = normalizeBlock(body);
+    blocks.set(key, text);
+    objects.set(key, JSON.parse(text) as Json);
+  };
   const stacksDir = path.join(outdir, "stacks");
   const stacks = fs.existsSync(stacksDir) ? fs.readdirSync(stacksDir).sort() : [];
   for (const stack of stacks) {
@@ -79,23 +98,23 @@ export function readRendered(outdir: string, root?: string): Rendered {
             files.set(key, upload.content);
           }
         }
-        blocks.set(`${stack}: ${type}.${name}`, normalizeBlock(body));
+        add(`${stack}: ${type}.${name}`, body);
       }
     }
     for (const kind of ["data", "variable", "output", "provider"] as const) {
       for (const [name, body] of Object.entries<any>(tf[kind] ?? {})) {
         if (kind === "data") {
           for (const [n, b] of Object.entries<any>(body)) {
-            blocks.set(`${stack}: data.${name}.${n}`, normalizeBlock(b));
+            add(`${stack}: data.${name}.${n}`, b);
           }
         } else {
-          blocks.set(`${stack}: ${kind}.${name}`, normalizeBlock(body));
+          add(`${stack}: ${kind}.${name}`, body);
         }
       }
     }
     const terraform = tf.terraform ?? {};
     if (terraform.backend || terraform.cloud) {
-      blocks.set(`${stack}: terraform.backend`, normalizeBlock(terraform.backend ?? { cloud: terraform.cloud }));
+      add(`${stack}: terraform.backend`, terraform.backend ?? { cloud: terraform.cloud });
     }
     // Assets no upload refers to still belong to the review: key them by their folder, without hashes.
     const assets = path.join(dir, "assets");
@@ -108,7 +127,7 @@ export function readRendered(outdir: string, root?: string): Rendered {
       files.set(`${stack}/assets/${folder}/${rel.slice(2).join("/") || rel[rel.length - 1]}`, fs.readFileSync(file, "utf8"));
     }
   }
-  return { files, blocks };
+  return { files, blocks, objects };
 }
 
 /** JSON of a block with keys sorted, cdktf's `//` metadata dropped and asset hash folders stripped. */
@@ -143,6 +162,29 @@ function walk(dir: string): string[] {
     .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
+/**
+ * The facts of one block of a revision: a container or swarm service itemized (stacks/review-diff-containers.ts),
+ * any other block by its top-level attributes. The value of a sensitive variable's default or output is
+ * never shown.
+ */
+function blockFacts(rendered: Rendered, key: string): Fact[] {
+  const block = rendered.objects.get(key);
+  if (block === undefined) return [];
+  const stack = key.slice(0, key.indexOf(": "));
+  const address = key.slice(stack.length + 2);
+  const type = address.split(".")[0];
+  if (CONTAINER_TYPES.includes(type)) {
+    return factsOf(type, block, (ref) => rendered.objects.get(`${stack}: ${ref}`));
+  }
+  return Object.keys(block)
+    .sort()
+    .map((k) => ({
+      kind: "setting",
+      key: k,
+      value: block.sensitive === true && (k === "default" || k === "value") ? MASK : maskSecrets(typeof block[k] === "string" ? block[k] : JSON.stringify(block[k])),
+    }));
+}
+
 /** Compares two rendered revisions: the unified diff of the files and the changed Terraform addresses. */
 export function compareRendered(base: Rendered, head: Rendered): ReviewDiff {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "review-diff-"));
@@ -171,18 +213,26 @@ export function compareRendered(base: Rendered, head: Rendered): ReviewDiff {
     const added: string[] = [];
     const removed: string[] = [];
     const changed: string[] = [];
+    const details = new Map<string, readonly string[]>();
     for (const k of [...keys].sort()) {
       const b = base.blocks.get(k);
       const h = head.blocks.get(k);
+      const type = k.slice(k.indexOf(": ") + 2).split(".")[0];
       if (b === undefined) {
         added.push(k);
+        if (CONTAINER_TYPES.includes(type)) details.set(k, summarizeNew(blockFacts(head, k)));
       } else if (h === undefined) {
         removed.push(k);
-      } else if (b !== h) {
-        changed.push(k);
+      } else {
+        // A container also changes when a block it reads does: a new image tag replaces it.
+        const lines = diffFacts(blockFacts(base, k), blockFacts(head, k));
+        if (b !== h || lines.length > 0) {
+          changed.push(k);
+          if (lines.length > 0) details.set(k, lines);
+        }
       }
     }
-    return { diff, resources: { added, removed, changed } };
+    return { diff, resources: { added, removed, changed }, details };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -201,6 +251,15 @@ export function formatReview(review: ReviewDiff, options: { markdown?: boolean; 
   const list = (label: string, sign: string, items: readonly string[]): void => {
     for (const i of items) {
       lines.push(options.markdown ? `- ${label} \`${i}\`` : `${sign} ${i}`);
+      // What changed inside it, under it: indented text, or a diff block inside the list item.
+      const details = review.details.get(i) ?? [];
+      if (details.length === 0) continue;
+      if (options.markdown) {
+        const fence = details.some((d) => d.includes("```")) ? "~~~~" : "```";
+        lines.push(`  ${fence}diff`, ...details.map((d) => `  ${d}`), `  ${fence}`);
+      } else {
+        lines.push(...details.map((d) => `    ${d}`));
+      }
     }
   };
   list("added", "+", added);

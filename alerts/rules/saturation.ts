@@ -315,7 +315,7 @@ export const SATURATION_ALERTS: readonly AlertDefinition[] = [
     requires: { job: JOBS.jaeger },
     valueUnit: "count",
     origin: "stack health",
-    runbook: "Jaeger's OTLP receiver refuses spans (memory limiter, queue full): traces are lost. Raise its memory or lower maxTraces; check its log.",
+    runbook: "Jaeger's OTLP receiver refuses spans (memory limiter, queue full): traces are lost. Raise its memory (with the memory store, or lower maxTraces); with badger, check its volume's free space; check its log.",
     build: (c) => ({
       expr: `sum by (job, instance) (rate(otelcol_receiver_refused_spans_total{job="${JOBS.jaeger}"}[${W}])) > ${c.threshold}`,
       summary: () => "Jaeger refuses spans",

@@ -1,8 +1,10 @@
 import * as yaml from "js-yaml";
 import { Container } from "@cdktf/provider-docker/lib/container";
 import { Image } from "@cdktf/provider-docker/lib/image";
+import { Volume } from "@cdktf/provider-docker/lib/volume";
+import { Duration } from "../../alerts/duration";
 import { JOBS } from "../../alerts/jobs";
-import { Jaeger, JaegerProps, renderJaegerConfig } from "../../constructs/jaeger";
+import { goDuration, Jaeger, JaegerProps, renderJaegerConfig } from "../../constructs/jaeger";
 import { sha256 } from "../../constructs/service";
 import { IMAGES } from "../../constructs/versions";
 import { context, interpolatedStrings, synth, theContainer, uploadOf } from "./service-test-support";
@@ -25,10 +27,12 @@ describe("Jaeger defaults", () => {
     expect(jaeger.otlpGrpcEndpoint).toBe("http://jaeger:4317");
     expect(jaeger.otlpHttpEndpoint).toBe("http://jaeger:4318");
     expect(jaeger.scrapeTarget).toEqual({ job: JOBS.jaeger, targets: ["jaeger:8888"] });
-    expect(jaeger.maxTraces).toBe(50000);
+    expect(jaeger.storage).toBe("badger");
+    expect(jaeger.retention?.toString()).toBe("15d");
+    expect(jaeger.maxTraces).toBeUndefined();
   });
 
-  test("container: pinned image, config flag, wget healthcheck on /status, writable root, no volume", () => {
+  test("container: pinned image, config flag, wget healthcheck on /status, writable root, the image's user", () => {
     expect(out).toHaveResourceWithProperties(Image, { name: `${IMAGES.jaeger.repository}:${IMAGES.jaeger.tag}` });
     expect(out).toHaveResourceWithProperties(Container, {
       name: "monitoring-jaeger",
@@ -40,8 +44,18 @@ describe("Jaeger defaults", () => {
         test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:13133/status"],
       }),
     });
-    expect(theContainer(json).volumes).toEqual([]);
     expect(theContainer(json).user).toBeUndefined();
+  });
+
+  test("traces live on a protected named volume over the image's /tmp, which survives a replacement", () => {
+    // The image's user 10001 can write only /tmp (its VOLUME, mode 1777): a new volume takes that mode.
+    expect(out).toHaveResourceWithProperties(Volume, {
+      name: "monitoring-jaeger-data",
+      labels: [{ label: "com.monitoring-stack.service", value: "jaeger" }],
+      lifecycle: { prevent_destroy: true },
+    });
+    expect(theContainer(json).volumes).toEqual([{ volume_name: expect.stringMatching(/^\$\{docker_volume\.jaeger_service_volume-data_[0-9A-F]{8}\.name\}$/), container_path: "/tmp" }]);
+    expect(Object.keys(jaeger.service.volumes)).toEqual(["data"]);
   });
 
   test("publishes UI and OTLP on the bind address by default", () => {
@@ -60,18 +74,20 @@ describe("Jaeger defaults", () => {
     expect(upload.content).toBeUndefined();
     expect(out).not.toContain("jaeger_storage_exporter");
     for (const s of interpolatedStrings(json)) {
-      expect(s).toMatch(/^\$\{docker_image\.[^}]+\}$/);
+      expect(s).toMatch(/^\$\{docker_(image|volume)\.[^}]+\}$/);
     }
   });
 
-  test("pipeline: otlp -> batch -> jaeger_storage_exporter into a bounded memory store", () => {
+  test("pipeline: otlp -> batch -> jaeger_storage_exporter into badger on the volume, spans kept 15d", () => {
     expect(c.service.extensions).toEqual(["jaeger_storage", "jaeger_query", "healthcheckv2"]);
     expect(c.service.pipelines.traces).toEqual({
       receivers: ["otlp"],
       processors: ["batch"],
       exporters: ["jaeger_storage_exporter"],
     });
-    expect(c.extensions.jaeger_storage.backends).toEqual({ traces: { memory: { max_traces: 50000 } } });
+    expect(c.extensions.jaeger_storage.backends).toEqual({
+      traces: { badger: { directories: { keys: "/tmp/jaeger/keys", values: "/tmp/jaeger/values" }, ephemeral: false, ttl: { spans: "360h" } } },
+    });
     expect(c.extensions.jaeger_query.storage).toEqual({ traces: "traces" });
     expect(c.exporters.jaeger_storage_exporter).toEqual({ trace_storage: "traces" });
   });
@@ -96,8 +112,24 @@ describe("Jaeger defaults", () => {
 });
 
 describe("Jaeger props", () => {
-  test("maxTraces", () => {
-    const c: any = yaml.load(build({ maxTraces: 200000 }).built.config);
+  test("retention: the spans' TTL, in Go's duration form (hours at most)", () => {
+    const { built } = build({ retention: Duration.parse("30d") });
+    expect((yaml.load(built.config) as any).extensions.jaeger_storage.backends.traces.badger.ttl).toEqual({ spans: "720h" });
+    expect(built.retention?.toString()).toBe("30d");
+    expect(goDuration(Duration.parse("1d12h30m"))).toBe("36h30m");
+    expect(goDuration(Duration.parse("90s"))).toBe("1m30s");
+  });
+
+  test("storage: memory keeps the bounded in-memory store, with no volume", () => {
+    const { json, built } = build({ storage: "memory" });
+    expect((yaml.load(built.config) as any).extensions.jaeger_storage.backends).toEqual({ traces: { memory: { max_traces: 50000 } } });
+    expect(json.resource.docker_volume).toBeUndefined();
+    expect(theContainer(json).volumes).toEqual([]);
+    expect([built.maxTraces, built.retention]).toEqual([50000, undefined]);
+  });
+
+  test("maxTraces, with the memory store", () => {
+    const c: any = yaml.load(build({ storage: "memory", maxTraces: 200000 }).built.config);
     expect(c.extensions.jaeger_storage.backends.traces.memory.max_traces).toBe(200000);
   });
 
@@ -132,8 +164,16 @@ describe("Jaeger props", () => {
 
 describe("Jaeger validation", () => {
   test.each<[string, Partial<JaegerProps>, RegExp]>([
-    ["maxTraces 0", { maxTraces: 0 }, /jaeger\.maxTraces: 0 is not allowed; use a whole number greater than 0/],
-    ["maxTraces fraction", { maxTraces: 10.5 }, /jaeger\.maxTraces: 10\.5 is not allowed/],
+    ["maxTraces 0", { storage: "memory", maxTraces: 0 }, /jaeger\.maxTraces: 0 is not allowed; use a whole number greater than 0/],
+    ["maxTraces fraction", { storage: "memory", maxTraces: 10.5 }, /jaeger\.maxTraces: 10\.5 is not allowed/],
+    [
+      "maxTraces with badger (the default)",
+      { maxTraces: 100000 },
+      /^jaeger\.maxTraces: 100000 bounds the in-memory store only, but jaeger\.storage is "badger" \(the default\), which keeps traces on its volume for the retention; remove maxTraces, or set jaeger\.storage: "memory" to keep the in-memory store$/,
+    ],
+    ["retention with memory", { storage: "memory", retention: Duration.days(7) }, /^jaeger\.retention: "7d" applies to the badger store only, but jaeger\.storage is "memory"/],
+    ["retention 0", { retention: Duration.parse("0s") }, /^jaeger\.retention: "0s" is not allowed; use a positive duration such as "7d"/],
+    ["unknown storage", { storage: "disk" as never }, /^jaeger\.storage: "disk" is not allowed; use "badger" \(the default: traces on the volume <prefix>-jaeger-data, kept for the retention\) or "memory"/],
     ["publishedPorts without publish", { publish: false, publishedPorts: { ui: 8080 } }, /jaeger\.publishedPorts: set, but jaeger\.publish is false/],
     ["bad port", { publishedPorts: { otlpHttp: 0 } }, /jaeger\.publishedPorts\.otlpHttp: 0 is not a TCP port/],
     ["clash", { publishedPorts: { ui: 4317 } }, /jaeger\.publishedPorts: host port 4317 is used twice/],
@@ -143,7 +183,9 @@ describe("Jaeger validation", () => {
 });
 
 test("renderJaegerConfig is pure and has no ${", () => {
-  const text = renderJaegerConfig({ maxTraces: 10, metricsLevel: "basic" });
-  expect(text).toBe(renderJaegerConfig({ maxTraces: 10, metricsLevel: "basic" }));
-  expect(text).not.toContain("${");
+  for (const store of [{ kind: "memory", maxTraces: 10 }, { kind: "badger", ttl: Duration.days(3) }] as const) {
+    const text = renderJaegerConfig({ store, metricsLevel: "basic" });
+    expect(text).toBe(renderJaegerConfig({ store, metricsLevel: "basic" }));
+    expect(text).not.toContain("${");
+  }
 });

@@ -25,6 +25,7 @@ describe("data volumes are protected by default", () => {
       "monitoring-alertmanager-data",
       "monitoring-alloy-data",
       "monitoring-grafana-data",
+      "monitoring-jaeger-data",
       "monitoring-loki-data",
       "monitoring-prometheus-data",
     ]);
@@ -65,7 +66,7 @@ describe("the data-volume lock", () => {
 
   test("renaming the stack renames every volume: refused, with the volumePrefix that keeps them", () => {
     const r = checkVolumeLock({ monitoring: base }, { monitoring: protectedVolumes(synth({ name: "ops" })) });
-    expect(r.problems).toHaveLength(5);
+    expect(r.problems).toHaveLength(6);
     expect(r.problems).toContain(
       'stack "monitoring": data volume "monitoring-prometheus-data" would be renamed to "ops-prometheus-data": Docker cannot rename a volume, so Terraform would replace it and delete its data. ' +
         `Set volumePrefix: "monitoring" to keep the old names, or, to give up its data on purpose, delete its entry from ${VOLUME_LOCK_FILE}`,
@@ -105,10 +106,16 @@ describe("the data-volume lock", () => {
     expect(r).toEqual({ problems: [], lock });
   });
 
-  test("the committed lock records every stack of main.ts with protection on", () => {
+  test("the committed lock records every stack of main.ts with protection on, and the code keeps every recorded volume", () => {
     const lock = readVolumeLock(path.join(ROOT, VOLUME_LOCK_FILE));
     expect(Object.keys(lock).sort()).toEqual(["monitoring", "monitoring-production", "monitoring-staging"]);
-    expect(lock.monitoring).toEqual(base);
+    // Nothing recorded would be replaced or deleted by a deploy of this code.
+    for (const [address, v] of Object.entries(lock.monitoring)) expect({ address, v: base[address] }).toEqual({ address, v });
+    expect(checkVolumeLock(lock, { monitoring: base }).problems).toEqual([]);
+    // A volume new in the code is recorded after its first deploy (npm run record-volumes), never by a
+    // synth: until then only Jaeger's (the badger store) may be missing from the lock.
+    const unrecorded = Object.keys(base).filter((a) => lock.monitoring[a] === undefined).map((a) => base[a].name);
+    expect(unrecorded.filter((n) => n !== "monitoring-jaeger-data")).toEqual([]);
   });
 
   test("an unreadable lock names the file and the fix", () => {
@@ -139,14 +146,14 @@ describe("the real entry point with the lock", () => {
         env: { ...env, MONITORING_RECORD_VOLUMES: "1" },
       });
       expect(first.status).toBe(0);
-      expect(first.stderr).toContain("recorded 5 new data volume(s)");
-      expect(Object.keys(readVolumeLock(lockFile).monitoring)).toHaveLength(5);
+      expect(first.stderr).toContain("recorded 6 new data volume(s)");
+      expect(Object.keys(readVolumeLock(lockFile).monitoring)).toHaveLength(6);
       const renamed = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script("ops")], { cwd: ROOT, encoding: "utf8", env });
       expect(renamed.status).toBe(1);
       expect(renamed.stderr).toMatch(/^invalid monitoring config:\n {2}1\. stack "monitoring": data volume "monitoring-alertmanager-data" would be renamed to "ops-alertmanager-data"/);
       expect(renamed.stderr).not.toMatch(/^\s+at /m);
       expect(fs.existsSync(path.join(outdir, "stacks", "monitoring"))).toBe(false);
-      expect(Object.keys(readVolumeLock(lockFile).monitoring)).toHaveLength(5);
+      expect(Object.keys(readVolumeLock(lockFile).monitoring)).toHaveLength(6);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -198,6 +205,29 @@ describe("the lock records deployments, not synths", () => {
       const off = run(dir, {}, false);
       expect(off.status).toBe(1);
       expect(off.stderr).toMatch(/data volume "monitoring-k6-receiver-data" \(docker_volume\.[^)]*\) is no longer defined: a deploy would delete it and its data/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a stack deployed while Jaeger kept traces in memory: its new volume is noted, recorded after the deploy, then protected", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "volume-lock-"));
+    const lockFile = path.join(dir, "lock.json");
+    try {
+      // GIVEN the lock of a stack deployed with the memory store (no Jaeger volume)
+      expect(run(dir, { jaeger: { storage: "memory" } }, true).status).toBe(0);
+      const deployed = fs.readFileSync(lockFile, "utf8");
+      expect(Object.values(readVolumeLock(lockFile).monitoring).map((v) => v.name)).not.toContain("monitoring-jaeger-data");
+      // WHEN the new default (badger) is synthesized: nothing is refused, the volume is only noted
+      const upgraded = run(dir, {}, false);
+      expect(upgraded.status).toBe(0);
+      expect(upgraded.stderr).toContain('monitoring: monitoring-jaeger-data; after deploying, run "npm run record-volumes"');
+      expect(fs.readFileSync(lockFile, "utf8")).toBe(deployed);
+      // THEN, once deployed and recorded, going back to memory would delete the traces: refused
+      expect(run(dir, {}, true).status).toBe(0);
+      const back = run(dir, { jaeger: { storage: "memory" } }, false);
+      expect(back.status).toBe(1);
+      expect(back.stderr).toMatch(/data volume "monitoring-jaeger-data" \(docker_volume\.jaeger_[^)]*\) is no longer defined: a deploy would delete it and its data/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

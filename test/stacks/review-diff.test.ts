@@ -80,7 +80,9 @@ describe("review diff of two revisions of a git repository", () => {
     const lines = out.split("\n");
     expect(lines.slice(0, 4)).toEqual(["# Config review diff (HEAD~1 → HEAD)", "", "## Terraform addresses", ""]);
     expect(lines[4]).toMatch(/^~ monitoring: docker_container\.prometheus_container_[0-9A-F]{8}$/);
-    expect(lines.slice(5)).toEqual([
+    // Under it, what changed in the container: only its config file.
+    expect(lines[5]).toBe("    ~ file /etc/prometheus/prometheus.yml: content changed (diff below)");
+    expect(lines.slice(6)).toEqual([
       "",
       "## Rendered config files",
       "",

@@ -128,7 +128,7 @@ describe("the swarm runtime", () => {
   });
 
   test("stateful single-node services are pinned by node label; Prometheus is one replica unless asked", () => {
-    for (const svc of ["prometheus", "grafana", "loki"]) {
+    for (const svc of ["prometheus", "grafana", "loki", "jaeger"]) {
       expect(all[`monitoring-${svc}`].task_spec.placement.constraints).toEqual([`node.labels.monitoring.${svc}==true`]);
     }
     expect(all["monitoring-prometheus"].mode).toEqual({ replicated: { replicas: 1 } });
