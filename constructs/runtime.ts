@@ -153,6 +153,19 @@ export function nanoCpus(cpus: number): number {
  * - endpoint mode `dnsrr` (no IPVS needed) and ports published in host mode on the node that runs the task;
  * - rolling updates one task at a time, rollback on failure, restart on any exit.
  */
+/**
+ * Owner and mode of a secret file in a task. Swarm mounts secrets as root:root 0444 unless told: with
+ * the service's numeric user known, the file is that user's, mode 0400 (an Alertmanager running as
+ * 65534 cannot read a root-owned 0400 file: measured, every webhook notification failed on `url_file`);
+ * with the image's own user (unknown here), 0444 as the single-host upload writes it, readable only
+ * inside that task.
+ */
+export function secretOwner(user: string | undefined): { fileMode: number; fileUid?: string; fileGid?: string } {
+  const m = user?.match(/^(\d+)(?::(\d+))?$/);
+  if (!m) return { fileMode: 0o444 };
+  return { fileMode: 0o400, fileUid: m[1], fileGid: m[2] ?? m[1] };
+}
+
 export function renderSwarmService(scope: Construct, spec: SwarmServiceSpec): Service {
   const configs = spec.configFiles.map((f) => {
     const hash = contentHash(f.content);
@@ -172,7 +185,7 @@ export function renderSwarmService(scope: Construct, spec: SwarmServiceSpec): Se
       data: Fn.base64encode(f.content),
       lifecycle: { createBeforeDestroy: true },
     });
-    return { secretId: secret.id, secretName: secret.name, fileName: f.path, fileMode: 0o400 };
+    return { secretId: secret.id, secretName: secret.name, fileName: f.path, ...secretOwner(spec.user) };
   });
   const mounts: ServiceTaskSpecContainerSpecMounts[] = [
     ...spec.volumes.map((v) => ({ type: "volume", source: v.source, target: v.target })),
@@ -229,8 +242,12 @@ export function renderSwarmService(scope: Construct, spec: SwarmServiceSpec): Se
               startPeriod: spec.healthcheck.startPeriod,
             }
           : undefined,
-        // A short grace: a task that ignores SIGTERM otherwise holds a rolling update for 10 s per task.
-        stopGracePeriod: "5s",
+        // 30 s (Kubernetes' default): Prometheus closes its head block and Alertmanager writes its
+        // snapshot on SIGTERM. The provider also waits up to this long for each destroyed task's
+        // container on the manager to be removed; 5 s failed destroys ("context deadline exceeded":
+        // Swarm removes a deleted service's containers seconds later). Programs here exit on SIGTERM
+        // at once, so a rolling update does not wait for it.
+        stopGracePeriod: "30s",
       },
       resources: { limits: { nanoCpus: nanoCpus(spec.cpus), memoryBytes: spec.memoryMb * 1024 * 1024 } },
       // window "0s" (the engine's own default, which it reports back): left out, every plan shows it as a change.

@@ -5,7 +5,7 @@ import { GUIDE_APPLICATION_SERVICES, JOBS, NODE_LABEL } from "../alerts/jobs";
 import { AlertRule } from "../alerts";
 import { MonitoringStack } from "../stacks/monitoring-stack";
 import { AlertmanagerApi, PrometheusApi } from "../test/rehearsal/apis";
-import { allowRigAddress, waitUntil } from "../test/rehearsal/http";
+import { allowRigAddress, sleep, waitUntil } from "../test/rehearsal/http";
 import { describeFaultTimeline } from "../test/rehearsal/stages";
 import { E2E_APP_NETWORK, E2E_ENV, E2E_PORTS, E2E_SWARM_REPLICAS, E2E_SWARM_STACK, REDEPLOY_OVERRIDE, deployable, e2eSwarmConfig } from "./app";
 import { EngineBinaries } from "./engine";
@@ -44,9 +44,17 @@ export interface SwarmRunContext {
   readonly cleanups: Array<() => Promise<void>>;
 }
 
-/** The rig's webhook receiver on the manager (a standalone container on the stack's attachable overlay). */
+/**
+ * The rig's webhook receiver: a container on the manager with its port published on the manager's lab
+ * address, reached by Alertmanager's tasks as a receiver outside the swarm is (a standalone container
+ * joined to the stack's overlay after the deploy was resolvable but never reached by the Alertmanager
+ * tasks already running: measured, every notification failed).
+ */
 const WEBHOOK = "e2e-swarm-webhook";
+const WEBHOOK_PORT = 18080;
 const WAIT = { timeoutMs: 180_000, intervalMs: 1000 };
+/** Longer than the last peer's wait (2 × peer_timeout 15 s), shorter than the heartbeat's group_interval (1m). */
+const DEDUP_WINDOW_MS = 45_000;
 
 /** `docker service ls` of the stack: name → `running/desired`. */
 async function serviceReplicas(manager: LabNode): Promise<Map<string, string>> {
@@ -145,7 +153,7 @@ export async function runSwarmChecks(ctx: SwarmRunContext): Promise<void> {
         given.push(`${label} on ${n.hostname}`);
       }
     }
-    await manager.dockerd.docker(["run", "-d", "--name", WEBHOOK, "--network", E2E_APP_NETWORK, "--memory", "32m", "e2e/webhook:1"]);
+    await manager.dockerd.docker(["run", "-d", "--name", WEBHOOK, "-p", `${manager.address}:${WEBHOOK_PORT}:8080`, "--memory", "32m", "e2e/webhook:1"]);
     const spread = await waitUntil(
       `${SCALED_REPLICAS} ${SCALED_SERVICE} tasks running`,
       async () => {
@@ -167,7 +175,7 @@ export async function runSwarmChecks(ctx: SwarmRunContext): Promise<void> {
     TF_CLI_CONFIG_FILE: ctx.cliConfig,
     TF_IN_AUTOMATION: "1",
     TF_VAR_docker_host: manager.dockerd.host,
-    TF_VAR_e2e_webhook_url: "http://webhook:8080/cgi-bin/hook",
+    TF_VAR_e2e_webhook_url: `http://${manager.address}:${WEBHOOK_PORT}/cgi-bin/hook`,
     TF_VAR_postgres_exporter_password: "unused-on-this-run",
     [E2E_ENV.phase]: phase,
     [E2E_ENV.state]: statePath,
@@ -190,7 +198,6 @@ export async function runSwarmChecks(ctx: SwarmRunContext): Promise<void> {
   const cold = await cdktf("deploy", "cold");
   cleanups.push(async () => {
     if (fs.existsSync(statePath)) {
-      await manager.dockerd.docker(["network", "disconnect", "-f", E2E_SWARM_STACK, WEBHOOK]).catch(() => "");
       await cdktf("destroy", "cold");
     }
   });
@@ -231,7 +238,6 @@ export async function runSwarmChecks(ctx: SwarmRunContext): Promise<void> {
     return `${cold.seconds.toFixed(1)} s; ${expected.map((e) => `${e.name} ${e.want}/${e.want}`).join(", ")}; converged ${convergedAt.toFixed(1)} s after the deploy started; ${timings.length} task containers healthy, slowest ${slowest.name} ${slowest.startToHealthy.toFixed(1)} s`;
   });
   if (!deployed) return;
-  await manager.dockerd.docker(["network", "connect", "--alias", "webhook", E2E_SWARM_STACK, WEBHOOK]);
 
   await check("swarm: a plan right after the deploy, with nothing changed, is empty (no perpetual diff)", async () => {
     const r = await runLogged("terraform", ["plan", "-detailed-exitcode", "-input=false", "-lock=false", "-no-color"], {
@@ -257,7 +263,7 @@ export async function runSwarmChecks(ctx: SwarmRunContext): Promise<void> {
     const [p, a, failed] = await Promise.all([
       prom.alerts().then((x) => x.filter((y) => y.labels.alertname === alertname).map((y) => `${y.state} ${JSON.stringify(y.labels)}`), (e: Error) => [e.message]),
       am.alerts(`alertname="${alertname}"`).then((x) => x.map((y) => `${y.status.state} inhibitedBy=${y.status.inhibitedBy.length} silencedBy=${y.status.silencedBy.length}`), (e: Error) => [e.message]),
-      prom.query("sum by (instance, integration) (alertmanager_notifications_failed_total)").then((x) => x.map((y) => `${y.metric.instance} ${y.metric.integration}=${y.value}`), (e: Error) => [e.message]),
+      prom.query("sum by (instance, integration) (alertmanager_notifications_failed_total) > 0").then((x) => x.map((y) => `${y.metric.instance} ${y.metric.integration}=${y.value}`), (e: Error) => [e.message]),
     ]);
     const lines = (await log()).length;
     return `Prometheus: [${p.join("; ")}]; Alertmanager: [${a.join("; ")}]; notifications failed: [${failed.join(", ")}]; webhook log: ${lines} notifications`;
@@ -330,10 +336,17 @@ export async function runSwarmChecks(ctx: SwarmRunContext): Promise<void> {
       return a.length > 0 ? a : false;
     }, WAIT);
     if (watchdog.length !== 1 || "replica" in watchdog[0].labels) throw new Error(`Alertmanager holds ${watchdog.length} Watchdog alerts: ${JSON.stringify(watchdog.map((w) => w.labels))}`);
-    await waitUntil("a Watchdog notification at the webhook", async () => (await log()).some((n) => n.alerts.some((a) => a.labels.alertname === "Watchdog")), WAIT).catch(async (e: Error) => {
+    const watchdogs = async () => (await log()).filter((n) => n.alerts.some((a) => a.labels.alertname === "Watchdog"));
+    await waitUntil("a Watchdog notification at the webhook", async () => (await watchdogs()).length > 0, WAIT).catch(async (e: Error) => {
       throw new Error(`${e.message}; ${await alertPath("Watchdog")}`);
     });
-    return `up{job="prometheus"} ${up.map((x) => x.metric.instance).join(", ")}; Alertmanager holds 1 Watchdog alert (labels without replica) from ${promNodes.map((n) => n.hostname).join(" and ")}; the webhook received it`;
+    // Exactly one notification per flush: two Prometheus replicas and three Alertmanagers would send up
+    // to six without deduplication; the others wait their peer position × peer_timeout (15 s) and read
+    // the shared notification log first. The heartbeat route's next flush is 1m later (group_interval).
+    await sleep(DEDUP_WINDOW_MS);
+    const within = (await watchdogs()).length;
+    if (within !== 1) throw new Error(`${within} Watchdog notifications at the webhook within ${DEDUP_WINDOW_MS / 1000} s of the first (want exactly 1)`);
+    return `up{job="prometheus"} ${up.map((x) => x.metric.instance).join(", ")}; Alertmanager holds 1 Watchdog alert (labels without replica) from ${promNodes.map((n) => n.hostname).join(" and ")}; exactly 1 notification at the webhook in the ${DEDUP_WINDOW_MS / 1000} s after the first`;
   });
 
   // --- a rule change rolls only Prometheus --------------------------------------------------------
@@ -441,7 +454,6 @@ export async function runSwarmChecks(ctx: SwarmRunContext): Promise<void> {
   });
 
   // --- destroy ---------------------------------------------------------------------------------------
-  await manager.dockerd.docker(["network", "disconnect", "-f", E2E_SWARM_STACK, WEBHOOK]).catch(() => "");
   const destroyed = await cdktf("destroy", "redeploy");
   await check("swarm: cdktf destroy leaves no service, config, secret or network of the stack", async () => {
     if (destroyed.code !== 0) throw new Error(`exit ${destroyed.code}:\n${destroyed.output.trim().split("\n").slice(-25).join("\n")}`);

@@ -6,6 +6,8 @@ import { judgeWithTerraform } from "../terraform";
 import { Alloy } from "../../constructs/alloy";
 import { cadvisorDockerHealthcheck } from "../../constructs/cadvisor";
 import { DOCKER_API_ALLOWED_GET } from "../../constructs/docker-socket-proxy";
+import { secretOwner } from "../../constructs/runtime";
+import { secret } from "../../stacks/config";
 
 const NODES = [
   { hostname: "sw1", address: "10.250.0.11" },
@@ -114,6 +116,34 @@ describe("the swarm runtime", () => {
     const ids = Object.values(json.resource.random_id) as any[];
     for (const id of ids) expect(id.keepers.value).toMatch(/^\$\{(var|random_password)\./);
     expect(text).not.toMatch(/sha256\(/);
+  });
+
+  test("a secret file belongs to the service's numeric user (mode 0400), else is 0444 as on one host", () => {
+    const withHook = services(
+      build(
+        swarmConfig({
+          alertmanager: {
+            receivers: [{ name: "hook", webhooks: [{ urlSecret: secret("hook_url", "a webhook") }] }],
+            routing: { defaultReceiver: "hook", heartbeat: "hook" },
+          },
+        }),
+      ).json,
+    );
+    const am = withHook["monitoring-alertmanager"].task_spec.container_spec;
+    expect(am.user).toBe("65534:65534");
+    expect(am.secrets.length).toBeGreaterThan(0);
+    for (const s of am.secrets) expect([s.file_uid, s.file_gid, s.file_mode]).toEqual(["65534", "65534", 0o400]);
+    const grafana = all["monitoring-grafana"].task_spec.container_spec;
+    expect(grafana.user).toBe("472:0");
+    for (const s of grafana.secrets) expect([s.file_uid, s.file_gid, s.file_mode]).toEqual(["472", "0", 0o400]);
+    const imageUser = Object.values(all).filter((x) => x.task_spec.container_spec.secrets && x.task_spec.container_spec.user === undefined);
+    for (const x of imageUser) for (const s of x.task_spec.container_spec.secrets) expect([x.name, s.file_uid, s.file_mode]).toEqual([x.name, undefined, 0o444]);
+    expect(secretOwner("10001")).toEqual({ fileMode: 0o400, fileUid: "10001", fileGid: "10001" });
+    expect(secretOwner("nobody")).toEqual({ fileMode: 0o444 });
+  });
+
+  test("every task has a 30 s stop grace period", () => {
+    for (const [name, s] of Object.entries(all)) expect({ name, grace: s.task_spec.container_spec.stop_grace_period }).toEqual({ name, grace: "30s" });
   });
 
   test("every service has limits, a restart policy, rolling update with rollback, and a healthcheck where its image can run one", () => {
