@@ -46,9 +46,8 @@ export interface SwarmRunContext {
 
 /**
  * The rig's webhook receiver: a container on the manager with its port published on the manager's lab
- * address, reached by Alertmanager's tasks as a receiver outside the swarm is (a standalone container
- * joined to the stack's overlay after the deploy was resolvable but never reached by the Alertmanager
- * tasks already running: measured, every notification failed).
+ * address, reached by Alertmanager's tasks as a receiver outside the swarm is (Slack, PagerDuty): no
+ * network connect after the deploy, nothing of the rig on the stack's overlay.
  */
 const WEBHOOK = "e2e-swarm-webhook";
 const WEBHOOK_PORT = 18080;
