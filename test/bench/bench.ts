@@ -91,7 +91,7 @@ export function synthBenchmark(): void {
 }
 
 /**
- * `npm run bench`, part 2: the real deploy (`npm run e2e`, docs/e2e.md): cold deploy wall time, time
+ * `npm run bench`, part 2: the real deploy (`npm run e2e`, docs/e2e.md; its swarm phase adds the swarm deploy against the slowest task and the node-lost latency against its budget): cold deploy wall time, time
  * until every container is healthy, redeploy time, and the ratio of the deploy to the slowest single
  * container's start-to-healthy (target <= 1.5: containers start in parallel, nothing waits serially).
  */
