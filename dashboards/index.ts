@@ -60,6 +60,8 @@ export interface DashboardOptions {
 export interface StackComponents {
   readonly alloy: boolean;
   readonly jaeger: boolean;
+  /** Loki (logs): its panels and the Logs row; without it they would query a datasource that does not exist. @default true */
+  readonly loki?: boolean;
   /** blackbox-exporter's probes (WebSocket availability). @default true */
   readonly blackbox?: boolean;
   /** k6 results (federated from the load-test receiver): the Load Testing dashboard. @default false */

@@ -111,7 +111,7 @@ export function logsTraces(ctx: DashboardContext, services: readonly string[], c
           .current({ text: services[0], value: services[0] }),
       ],
       rows: [
-        { title: "Logs", panels: [serviceLogs(), errorLogs(services)] },
+        ...(components.loki !== false ? [{ title: "Logs", panels: [serviceLogs(), errorLogs(services)] }] : []),
         {
           title: "Traces",
           panels: [latencyWithExemplars(ctx), ...(components.jaeger ? [recentTraces(), slowTraces(ctx), errorTraces()] : [])],

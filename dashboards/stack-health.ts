@@ -181,8 +181,7 @@ export function stackHealth(ctx: DashboardContext, components: StackComponents):
         {
           title: "Logs, traces, Grafana",
           panels: [
-            lokiIngestion(),
-            lokiLatency(),
+            ...(components.loki !== false ? [lokiIngestion(), lokiLatency()] : []),
             ...(components.alloy ? [alloyLogShipping()] : []),
             ...(components.jaeger ? [jaegerSpans()] : []),
             grafanaRequests(),

@@ -478,7 +478,7 @@ export class MonitoringStack extends TerraformStack {
           scrapeInterval,
           // The same thresholds the (possibly overridden) alerts use, so panel lines match them.
           thresholds: effectiveThresholds(ruleOptions),
-          components: { alloy: alloy !== undefined, jaeger: this.jaeger !== undefined, blackbox: blackbox !== undefined, loadTesting: loadTest !== undefined },
+          components: { alloy: alloy !== undefined, jaeger: this.jaeger !== undefined, loki: loki !== undefined, blackbox: blackbox !== undefined, loadTesting: loadTest !== undefined },
           // Grafana hosts the runbooks the alerts link to, unless the user gave a base URL of their own.
           runbookAlerts: ruleOptions.runbookLink ? resolveAlerts(ruleOptions) : undefined,
         }),

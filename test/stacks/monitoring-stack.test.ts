@@ -420,6 +420,18 @@ describe("MonitoringStack metric provenance", () => {
     expect(files).toContain("/etc/grafana/dashboards/monitoring-stack/monitoring-stack-health.json");
     expect(parseYaml(stack.grafana!.datasourcesConfig).datasources.map((d: any) => d.uid)).not.toContain("jaeger");
   });
+  test("disabling Loki synthesizes, and no panel queries the Loki datasource or a Loki metric", () => {
+    const { stack } = build({ loki: { enabled: false } });
+    const text = JSON.stringify(stack.dashboards.map((d) => d.json));
+    expect(stack.dashboards.length).toBeGreaterThan(0);
+    expect(text).not.toContain('"uid":"loki"');
+    expect(text).not.toMatch(/loki_(distributor|request)_/);
+    expect(parseYaml(stack.grafana!.datasourcesConfig).datasources.map((d: any) => d.uid)).not.toContain("loki");
+    // With Loki, both are there: the test would see a regression that drops them.
+    const withLoki = JSON.stringify(build({}).stack.dashboards.map((d) => d.json));
+    expect(withLoki).toContain('"uid":"loki"');
+    expect(withLoki).toContain("loki_distributor_lines_received_total");
+  });
 });
 
 describe("MonitoringStack output on disk", () => {
