@@ -21,6 +21,7 @@ import { request, waitUntil } from "./http";
 import { Messenger, startMessenger } from "./messenger";
 import { freePorts, isListening, LOOPBACK, loopback } from "./ports";
 import { ProcessManager, ProgramSpec, commandLine } from "./processes";
+import type { AbsentSeries } from "./panel-data";
 import { PROGRAMS, ProgramName, missingPrograms, missingProgramsMessage, supportsFlag } from "./programs";
 import { WebhookRecorder } from "./webhook";
 
@@ -70,6 +71,8 @@ export class RehearsalEnvironment {
   public readonly runningJobs: string[];
   /** Notes for the output: what was left out or adapted, and why. */
   public readonly notes: string[] = [];
+  /** Series a running exporter cannot export here (a flag its build lacks): their panels are "source not running". */
+  public readonly absentSeries: AbsentSeries[] = [];
   private readonly specs = new Map<string, { spec: ProgramSpec; ready: () => Promise<boolean> }>();
   /** Exporter program name of each exporter job. */
   public static readonly EXPORTER_PROCESS: Readonly<Record<string, string>> = {
@@ -232,6 +235,11 @@ export class RehearsalEnvironment {
           `postgres-exporter: ${PROGRAMS.postgresExporter.path} has no ${f} (Debian's 0.11.1 lacks it); started without it, so pg_stat_statements_* ` +
             `series are absent here and HighDatabaseQueryTime evaluates to nothing (the Docker image has the collector)`,
         );
+        this.absentSeries.push({
+          job: JOBS.postgresExporter,
+          series: /^pg_stat_statements_/,
+          reason: `${PROGRAMS.postgresExporter.path} has no ${f} (source not running here: the pinned exporter provides it)`,
+        });
       }
       this.define(
         "postgres-exporter",
