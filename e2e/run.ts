@@ -19,7 +19,9 @@ import { JOBS } from "../alerts/jobs";
 import { AlertRule } from "../alerts";
 import { waitUntil } from "../test/rehearsal/http";
 import { Report } from "../test/rehearsal/report";
-import { deployable, E2E_APP_NETWORK, E2E_ENV, E2E_PORTS, E2E_STACK, REDEPLOY_OVERRIDE, e2eConfig } from "./app";
+import { checkPanelData } from "../test/rehearsal/panel-data";
+import { fullCatalog } from "../alerts/catalog";
+import { deployable, e2ePanelConfig, E2E_APP_NETWORK, E2E_ENV, E2E_PORTS, E2E_STACK, REDEPLOY_OVERRIDE, e2eConfig } from "./app";
 import { Dockerd } from "./dockerd";
 import { startEngine } from "./engine";
 import { BuildResult, buildProgram } from "./go-build";
@@ -516,6 +518,27 @@ async function main(buildOnly: boolean, swarmOnly = false): Promise<number> {
         timeoutMs: WAIT_MS.notification,
       });
 
+      // --- 3c. every dashboard panel, as Grafana would query it, over the run so far ----------------
+      await report.check("every dashboard panel shows data", async () => {
+        // The dashboards of the full product stack (Grafana cannot be deployed here); the jobs that run
+        // are the deployed stack's scrape jobs, and a job the run did not deploy says why.
+        const full = synthesizeStacks((app) => [new MonitoringStack(app, `${E2E_STACK}-panels`, e2ePanelConfig(statePath))]).stacks[0];
+        const deployedJobs = [...new Set([...e2eStack.scrapeTargets.map((t) => t.job), ...(await prom.targets()).map((t) => t.scrapePool)])];
+        const r = await checkPanelData({
+          prometheusUrl: `http://127.0.0.1:${E2E_PORTS.prometheus}`,
+          dashboards: full.dashboards,
+          ruleGroups: full.ruleGroups,
+          catalog: fullCatalog(),
+          runningJobs: deployedJobs,
+          notRunning: (job) => notDeployedReason(job, notDeployed),
+          fromMs: deployStart,
+          toMs: Date.now(),
+          scrapeInterval: e2eStack.prometheus.configOptions.scrapeInterval.toString(),
+        });
+        if (r.failures.length > 0) throw new Error(r.text);
+        return r.text;
+      });
+
       for (const [key, l] of notDeployed) {
         if (l.kind === "unbuildable") console.log(`NOT DEPLOYED  ${key}: its checks (${checksOf(key)}) cannot run: ${l.reason}`);
       }
@@ -669,3 +692,13 @@ if (require.main === module) {
     },
   );
 }
+
+/** Why a scrape job has no target in this run: the image of its program, not deployed, and why. */
+export function notDeployedReason(job: string, notDeployed: ReadonlyArray<readonly [ImageKey, (typeof LOCAL_IMAGES)[ImageKey]]>): string {
+  const key = (Object.keys(JOBS) as Array<keyof typeof JOBS>).find((k) => JOBS[k] === job);
+  const image = job.startsWith("blackbox-") ? "blackboxExporter" : key;
+  const entry = notDeployed.find(([k]) => k === image);
+  if (entry && entry[1].kind === "unbuildable") return `is NOT DEPLOYED here (${entry[0]}: ${entry[1].reason})`;
+  return "is not deployed in this run";
+}
+
