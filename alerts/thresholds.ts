@@ -101,7 +101,11 @@ export interface Thresholds {
   readonly networkReceiveFloor: Threshold;
   /** LowCacheHitRatio: guide YAML, Redis hit ratio below 70% for 30m. */
   readonly cacheHitRatio: Required<AlertCondition>;
-  /** HighCacheMemory: guide YAML, Redis memory above 85% of `maxmemory` for 15m (never fires without a maxmemory). */
+  /**
+   * HighCacheMemory: guide YAML, Redis memory above 85% of `maxmemory` for 15m. Without a maxmemory
+   * (`maxmemory 0`, Redis' default) the share of the machine's memory Redis reports
+   * (`total_system_memory`): an unbounded Redis is the riskier one (docs/guide-deviations.md).
+   */
   readonly cacheMemoryUtilisation: Required<AlertCondition>;
   /** HighCacheLatency: guide table, mean Redis command time above 20ms for 10m (target < 5ms). */
   readonly cacheCommandLatency: Required<AlertCondition>;

@@ -41,6 +41,15 @@ export interface RedisExporterProps {
 }
 
 /**
+ * The exporter's flags that do not depend on the deployment: `--include-system-metrics` exports
+ * `redis_total_system_memory_bytes` (off upstream), which the memory ratio (HighCacheMemory, the
+ * "Memory utilisation" panel) divides by when Redis has no maxmemory. The rehearsal runs these too.
+ */
+export function redisExporterFlags(): string[] {
+  return ["--include-system-metrics"];
+}
+
+/**
  * oliver006/redis_exporter for the application's Redis.
  *
  * Runs as the image's uid 59000 with a read-only root filesystem, publishes nothing. No healthcheck: the
@@ -82,7 +91,7 @@ export class RedisExporter extends Construct {
       context: props.context,
       image: props.image ?? IMAGES.redisExporter,
       // /scrape?target=… would log in to any address a caller names with this exporter's password.
-      command: ["--disable-scrape-endpoint", ...(props.password !== undefined ? [`--redis.password-file=${REDIS_PASSWORD_FILE}`] : [])],
+      command: ["--disable-scrape-endpoint", ...redisExporterFlags(), ...(props.password !== undefined ? [`--redis.password-file=${REDIS_PASSWORD_FILE}`] : [])],
       env: { REDIS_ADDR: addr },
       // The password as a file, not an environment variable that `docker inspect` shows.
       secretFiles: props.password !== undefined ? [{ path: REDIS_PASSWORD_FILE, content: Fn.jsonencode({ [redisPasswordKey(addr)]: props.password }) }] : undefined,

@@ -1,3 +1,4 @@
+import { REDIS_MEMORY_LIMIT_LABEL } from "../alerts/rules/selectors";
 import * as units from "@grafana/grafana-foundation-sdk/units";
 import { alertLine, assembleDashboard, type DashboardContext, type DashboardFile, promQuery, RATE_INTERVAL, timeseries, upStat } from "./common";
 import { CACHE_COMMAND_LATENCY, CACHE_HIT_RATIO, CACHE_MEMORY_UTILISATION } from "./queries";
@@ -48,20 +49,24 @@ function opsPerSecond() {
 function memoryVsMax() {
   return timeseries({
     title: "Memory used vs maxmemory",
-    description: "Bytes used by Redis next to its maxmemory limit (0 = no limit set).",
+    description: "Bytes used by Redis next to its maxmemory limit (0 = no limit set) and the memory of the machine it runs on, its only bound without a maxmemory.",
     unit: units.BytesIEC,
-    queries: [promQuery("sum by (instance) (redis_memory_used_bytes)", "used {{instance}}"), promQuery("sum by (instance) (redis_memory_max_bytes)", "max {{instance}}")],
+    queries: [
+      promQuery("sum by (instance) (redis_memory_used_bytes)", "used {{instance}}"),
+      promQuery("sum by (instance) (redis_memory_max_bytes)", "max {{instance}}"),
+      promQuery("sum by (instance) (redis_total_system_memory_bytes)", "system {{instance}}"),
+    ],
   });
 }
 
 function memoryUtilisation(ctx: DashboardContext) {
   return timeseries({
     title: "Memory utilisation",
-    description: "Memory used as a share of maxmemory; empty when no maxmemory is set (then Redis is bounded only by the host).",
+    description: `Memory used as a share of maxmemory, or of the machine's memory when no maxmemory is set (label ${REDIS_MEMORY_LIMIT_LABEL}), as HighCacheMemory measures it.`,
     unit: units.PercentUnit,
     max: 1,
     alert: alertLine("HighCacheMemory", ctx.thresholds.cacheMemoryUtilisation.threshold),
-    queries: [promQuery(CACHE_MEMORY_UTILISATION, "{{instance}}")],
+    queries: [promQuery(CACHE_MEMORY_UTILISATION, `{{instance}} of {{${REDIS_MEMORY_LIMIT_LABEL}}}`)],
   });
 }
 

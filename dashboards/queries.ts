@@ -132,7 +132,7 @@ export const CACHE_HIT_RATIO = RECORDED.cacheHitRatio;
 /** Mean Redis command time in seconds per instance (HighCacheLatency), recording rule. */
 export const CACHE_COMMAND_LATENCY = RECORDED.cacheCommandLatency;
 
-/** Redis memory used over `maxmemory`, 0..1 (HighCacheMemory), recording rule; absent without maxmemory. */
+/** Redis memory used over `maxmemory`, else over the machine's memory, 0..1 (HighCacheMemory), recording rule. */
 export const CACHE_MEMORY_UTILISATION = RECORDED.cacheMemoryUtilisation;
 
 // ─── Database ─────────────────────────────────────────────────────────────────────────────────────

@@ -77,6 +77,30 @@ export function e2eConfig(phase: "cold" | "redeploy", statePath: string, dataPro
 }
 
 /**
+ * The stack as the product provisions it, with every component the run switches off switched on again:
+ * its dashboards are the ones the "every dashboard panel shows data" check runs against the deployed
+ * Prometheus (Grafana itself cannot be deployed here), so a panel of a service the run did not deploy
+ * shows up as "source not running" instead of disappearing.
+ */
+export function e2ePanelConfig(statePath: string): MonitoringConfig {
+  const deployed = e2eConfig("cold", statePath);
+  return {
+    ...deployed,
+    grafana: { enabled: true },
+    loki: { enabled: true },
+    alloy: { enabled: true },
+    jaeger: { enabled: true },
+    exporters: {
+      node: { enabled: true },
+      cadvisor: { enabled: true },
+      postgres: { ...deployed.exporters?.postgres, enabled: true },
+      redis: { enabled: true },
+      blackbox: { enabled: true },
+    },
+  };
+}
+
+/**
  * The swarm deploy (e2e/swarm.ts): the same stack on the lab's three nodes, with the HA pair of
  * Prometheus and the Alertmanager cluster. Per-node agents that read the Docker API are off where their
  * programs cannot be built (as on one host); the application is the lab's own swarm services.

@@ -17,9 +17,11 @@ import { MonitoringStack } from "../stacks/monitoring-stack";
 import { AlertmanagerApi, PrometheusApi } from "../test/rehearsal/apis";
 import { JOBS } from "../alerts/jobs";
 import { AlertRule } from "../alerts";
-import { waitUntil } from "../test/rehearsal/http";
+import { sleep, waitUntil } from "../test/rehearsal/http";
 import { Report } from "../test/rehearsal/report";
-import { deployable, E2E_APP_NETWORK, E2E_ENV, E2E_PORTS, E2E_STACK, REDEPLOY_OVERRIDE, e2eConfig } from "./app";
+import { checkPanelData } from "../test/rehearsal/panel-data";
+import { fullCatalog } from "../alerts/catalog";
+import { deployable, e2ePanelConfig, E2E_APP_NETWORK, E2E_ENV, E2E_PORTS, E2E_STACK, REDEPLOY_OVERRIDE, e2eConfig } from "./app";
 import { Dockerd } from "./dockerd";
 import { startEngine } from "./engine";
 import { BuildResult, buildProgram } from "./go-build";
@@ -42,6 +44,8 @@ const APP_CONTAINER = `${APP_PROJECT}-group-service-1`;
 /** The peers' network: its own subnet beside the stack's 172.30.0.0/24. */
 const APP_SUBNET = "172.31.0.0/24";
 const WAIT_MS = { targets: 120_000, rules: 120_000, notification: 180_000, prometheusReady: 120_000 };
+/** Between the two k6 pushes: the first is federated already (waited for); the second needs a later timestamp. */
+const FEDERATION_GAP_MS = 2000;
 
 /** What this machine must have, with how to get it. */
 export function missingPrerequisites(
@@ -469,7 +473,20 @@ async function main(buildOnly: boolean, swarmOnly = false): Promise<number> {
       await report.check("k6 results: pushed to the receiver's host port, federated into Prometheus as job k6; Prometheus itself takes no remote write", async () => {
         const promtool = binaries.prometheus!.promtool;
         const file = path.join(work, "k6-sample.prom");
-        fs.writeFileSync(file, "# TYPE k6_vus gauge\nk6_vus 7\n# TYPE forged_series gauge\nforged_series 1\n");
+        // What k6's remote-write output sends for a test (the series the Load Testing dashboard reads),
+        // twice, so that the counter has a rate; and one series k6 never writes, which must not pass.
+        const sample = (requests: number) =>
+          [
+            "# TYPE k6_vus gauge\nk6_vus 7",
+            "# TYPE k6_vus_max gauge\nk6_vus_max 10",
+            `# TYPE k6_http_reqs_total counter\nk6_http_reqs_total{scenario="e2e"} ${requests}`,
+            '# TYPE k6_http_req_duration_p99 gauge\nk6_http_req_duration_p99{scenario="e2e"} 0.12',
+            '# TYPE k6_http_req_failed_rate gauge\nk6_http_req_failed_rate{scenario="e2e"} 0.01',
+            '# TYPE k6_checks_rate gauge\nk6_checks_rate{scenario="e2e"} 0.99',
+            "# TYPE forged_series gauge\nforged_series 1",
+            "",
+          ].join("\n");
+        fs.writeFileSync(file, sample(100));
         const push = (url: string) =>
           runLogged(promtool, ["push", "metrics", url, file, "--label=testid=e2e"], { cwd: work, env: process.env, log: path.join(logs, "promtool-push.log"), timeoutMs: 60_000 });
         // promtool appends /api/v1/write to the URL it is given.
@@ -485,6 +502,19 @@ async function main(buildOnly: boolean, swarmOnly = false): Promise<number> {
           },
           { timeoutMs: WAIT_MS.targets, intervalMs: 1000 },
         );
+        // A second push, the first already federated: the requests counter gets a rate.
+        await sleep(FEDERATION_GAP_MS);
+        fs.writeFileSync(file, sample(400));
+        const again = await push(`http://127.0.0.1:${E2E_PORTS.k6Receiver}`);
+        if (again.code !== 0) throw new Error(`second push to the receiver: exit ${again.code}\n${again.output}`);
+        const reqRate = await waitUntil(
+          "a rate of k6_http_reqs_total in Prometheus",
+          async () => {
+            const r = await prom.query('rate(k6_http_reqs_total{testid="e2e"}[2m])');
+            return r.length === 1 && r[0].value > 0 ? r[0] : undefined;
+          },
+          { timeoutMs: WAIT_MS.targets, intervalMs: 1000 },
+        );
         const forged = await prom.query("forged_series");
         if (forged.length > 0) throw new Error(`a non-k6 series was federated: ${JSON.stringify(forged)}`);
         // The receiver is on the stack network only: the application's containers cannot even resolve it.
@@ -492,7 +522,7 @@ async function main(buildOnly: boolean, swarmOnly = false): Promise<number> {
           .docker(["exec", APP_CONTAINER, "wget", "-q", "-T", "3", "-O", "/dev/null", "http://k6-receiver:9090/-/healthy"])
           .then(() => "reached", (e: Error) => e.message.split("\n").find((l) => /wget:/.test(l))?.trim() ?? "failed");
         if (fromApp === "reached") throw new Error("an application container reached the k6 receiver");
-        return `k6_vus{job="${k6.metric.job}",testid="e2e"} = ${k6.value}; forged_series not federated; Prometheus refused the push (404); from the app network: ${fromApp}`;
+        return `k6_vus{job="${k6.metric.job}",testid="e2e"} = ${k6.value}; rate(k6_http_reqs_total) ${reqRate.value.toFixed(2)}/s after two pushes; forged_series not federated; Prometheus refused the push (404); from the app network: ${fromApp}`;
       });
       // --- 3b. the guide's scaling procedure: docker compose up --scale, replicas lost, a service down ---
       const appJob = e2eStack.scrapeTargets.find((t) => t.job === JOBS.application)!;
@@ -514,6 +544,27 @@ async function main(buildOnly: boolean, swarmOnly = false): Promise<number> {
           resolvedSeconds: e2eStack.alertmanager.groupInterval.seconds + e2eStack.prometheus.evaluationInterval.seconds + 60,
         },
         timeoutMs: WAIT_MS.notification,
+      });
+
+      // --- 3c. every dashboard panel, as Grafana would query it, over the run so far ----------------
+      await report.check("every dashboard panel shows data", async () => {
+        // The dashboards of the full product stack (Grafana cannot be deployed here); the jobs that run
+        // are the deployed stack's scrape jobs, and a job the run did not deploy says why.
+        const full = synthesizeStacks((app) => [new MonitoringStack(app, `${E2E_STACK}-panels`, e2ePanelConfig(statePath))]).stacks[0];
+        const deployedJobs = [...new Set([...e2eStack.scrapeTargets.map((t) => t.job), ...(await prom.targets()).map((t) => t.scrapePool)])];
+        const r = await checkPanelData({
+          prometheusUrl: `http://127.0.0.1:${E2E_PORTS.prometheus}`,
+          dashboards: full.dashboards,
+          ruleGroups: full.ruleGroups,
+          catalog: fullCatalog(),
+          runningJobs: deployedJobs,
+          notRunning: (job) => notDeployedReason(job, notDeployed),
+          fromMs: deployStart,
+          toMs: Date.now(),
+          scrapeInterval: e2eStack.prometheus.configOptions.scrapeInterval.toString(),
+        });
+        if (r.failures.length > 0) throw new Error(r.text);
+        return r.text;
       });
 
       for (const [key, l] of notDeployed) {
@@ -669,3 +720,13 @@ if (require.main === module) {
     },
   );
 }
+
+/** Why a scrape job has no target in this run: the image of its program, not deployed, and why. */
+export function notDeployedReason(job: string, notDeployed: ReadonlyArray<readonly [ImageKey, (typeof LOCAL_IMAGES)[ImageKey]]>): string {
+  const key = (Object.keys(JOBS) as Array<keyof typeof JOBS>).find((k) => JOBS[k] === job);
+  const image = job.startsWith("blackbox-") ? "blackboxExporter" : key;
+  const entry = notDeployed.find(([k]) => k === image);
+  if (entry && entry[1].kind === "unbuildable") return `is NOT DEPLOYED here (${entry[0]}: ${entry[1].reason})`;
+  return "is not deployed in this run";
+}
+

@@ -14,6 +14,7 @@ export const REDIS_EXPORTER: CatalogSource = {
     "INFO-derived gauges and counters, per-command stats, keyspace, replication basics. Counters end in _total " +
     "(redis_keyspace_hits_total, redis_commands_duration_seconds_total); there is no redis_commands_duration_seconds histogram: " +
     "mean command latency is rate(redis_commands_duration_seconds_total) / rate(redis_commands_total). " +
+    "redis_total_system_memory_bytes only with --include-system-metrics (off upstream; the stack sets it). " +
     "INFO's instantaneous_ops_per_sec is not exported (use rate(redis_commands_processed_total)). Cluster, sentinel, streams, key-group and search families are left out.",
   metrics: [
     gauge("redis_up", [], "Information about the Redis instance (1 when the exporter reached it)."),

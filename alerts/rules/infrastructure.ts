@@ -1,6 +1,6 @@
 import { SYMPTOMS } from "../model";
 import { AlertDefinition } from "./types";
-import { RATE_WINDOW as W, RECORDED, SELECTORS as S } from "./selectors";
+import { RATE_WINDOW as W, RECORDED, REDIS_MEMORY_LIMIT_LABEL, SELECTORS as S } from "./selectors";
 
 /**
  * Free-space ratio of writable real filesystems below `threshold`. One expression for both filesystem twins,
@@ -256,12 +256,14 @@ export const INFRASTRUCTURE_ALERTS: readonly AlertDefinition[] = [
     valueUnit: "ratio",
     origin: "guide YAML",
     runbook:
-      "Redis is close to `maxmemory` and will evict (or reject writes, depending on the policy). Raise " +
-      "maxmemory or shorten TTLs. Without a maxmemory this alert cannot fire.",
+      "Redis is close to its memory limit (label `memory_limit`). `maxmemory`: it will evict (or reject writes, " +
+      "depending on the policy); raise maxmemory or shorten TTLs. `system`: no maxmemory is set and Redis uses " +
+      "most of the machine's memory, so the kernel's (or the container's) OOM killer will stop it, losing " +
+      "what is not persisted; set a maxmemory with an eviction policy below the machine's (container's) limit.",
     build: (c) => ({
       expr: `${RECORDED.cacheMemoryUtilisation} > ${c.threshold}`,
       summary: (a) => `High cache memory usage on ${a.label("instance")}`,
-      description: (a) => `Cache memory usage is ${a.value} of maxmemory (threshold ${c.thresholdText}).`,
+      description: (a) => `Cache memory usage is ${a.value} of its ${a.label(REDIS_MEMORY_LIMIT_LABEL)} memory (threshold ${c.thresholdText}).`,
     }),
   },
   {

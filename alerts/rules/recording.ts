@@ -1,7 +1,7 @@
 import { SERVICE_LABEL } from "../jobs";
 import { RecordingDefinition } from "./types";
 import { SLO_RECORDING_RULES } from "./slo";
-import { RATE_WINDOW as W, RECORDED, SELECTORS as S } from "./selectors";
+import { RATE_WINDOW as W, RECORDED, REDIS_MEMORY_LIMIT_LABEL, SELECTORS as S } from "./selectors";
 
 /** Per service: all four share the application job, and one failing service must not drown in the others. */
 const BY_SERVICE = `job, ${SERVICE_LABEL}`;
@@ -122,11 +122,15 @@ export const RECORDING_RULES: readonly RecordingDefinition[] = [
       ` + sum by (job, instance) (rate(redis_keyspace_misses_total{${S.redis}}[${W}])))`,
   },
   {
-    // redis_memory_max_bytes is 0 without a maxmemory: no ratio then (rather than +Inf).
+    // Used over maxmemory; without one (redis_memory_max_bytes 0, Redis' default) over the memory of the
+    // machine Redis runs on, which is then its only bound. `memory_limit` says which, for the alert text.
     record: RECORDED.cacheMemoryUtilisation,
     group: "cache-alerts",
     requires: { exporter: "redis" },
-    expr: `redis_memory_used_bytes{${S.redis}} / (redis_memory_max_bytes{${S.redis}} > 0)`,
+    expr:
+      `label_replace(redis_memory_used_bytes{${S.redis}} / (redis_memory_max_bytes{${S.redis}} > 0), "${REDIS_MEMORY_LIMIT_LABEL}", "maxmemory", "", "")` +
+      ` or ignoring (${REDIS_MEMORY_LIMIT_LABEL}) ` +
+      `label_replace(redis_memory_used_bytes{${S.redis}} / (redis_total_system_memory_bytes{${S.redis}} > 0), "${REDIS_MEMORY_LIMIT_LABEL}", "system", "", "")`,
   },
   {
     record: RECORDED.cacheCommandLatency,

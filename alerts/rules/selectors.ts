@@ -51,3 +51,9 @@ export const RECORDED = {
   cacheMemoryUtilisation: "instance:redis_memory_used:ratio",
   cacheCommandLatency: "instance:redis_commands_duration_seconds:mean_rate5m",
 } as const;
+
+/**
+ * Label of the Redis memory ratio (`RECORDED.cacheMemoryUtilisation`) saying what it divides by:
+ * `maxmemory`, or `system` (the machine's memory, Redis' `total_system_memory`) when no maxmemory is set.
+ */
+export const REDIS_MEMORY_LIMIT_LABEL = "memory_limit";

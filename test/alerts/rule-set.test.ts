@@ -121,10 +121,12 @@ describe("buildRuleGroups defaults", () => {
     expect(watchdog.labels).toEqual({ heartbeat: "true" });
   });
 
-  test("Redis memory ratio is guarded against maxmemory = 0", () => {
+  test("Redis memory ratio: over maxmemory when set, else over the machine's memory, never over 0", () => {
     const groups = buildRuleGroups(ALL);
     const rec = groups.flatMap((g) => g.rules).find((r) => !isAlertRule(r) && r.record === "instance:redis_memory_used:ratio");
     expect(rec?.expr).toContain("(redis_memory_max_bytes{job=\"redis-exporter\"} > 0)");
+    expect(rec?.expr).toContain("(redis_total_system_memory_bytes{job=\"redis-exporter\"} > 0)");
+    expect(rec?.expr).toContain("or ignoring (memory_limit)");
   });
 });
 

@@ -37,7 +37,7 @@ describe("RedisExporter defaults", () => {
     expect(c.healthcheck).toBeUndefined();
     expect(c.user).toBeUndefined();
     // /scrape?target= would use this exporter's password against any address a caller names.
-    expect(c.command).toEqual(["--disable-scrape-endpoint"]);
+    expect(c.command).toEqual(["--disable-scrape-endpoint", "--include-system-metrics"]);
   });
 });
 
@@ -59,7 +59,7 @@ describe("RedisExporter props", () => {
     });
     const c = theContainer(json);
     expect(c.env).toEqual(["REDIS_ADDR=cache:6379"]);
-    expect(c.command).toEqual(["--disable-scrape-endpoint", `--redis.password-file=${REDIS_PASSWORD_FILE}`]);
+    expect(c.command).toEqual(["--disable-scrape-endpoint", "--include-system-metrics", `--redis.password-file=${REDIS_PASSWORD_FILE}`]);
     // The exporter adds redis:// to a bare host:port before it looks the password up.
     expect(c.upload).toEqual([{ file: REDIS_PASSWORD_FILE, content: '${jsonencode({"redis://cache:6379" = var.redis_password})}', permissions: "0444" }]);
     // An upload needs a writable root filesystem; without a password the exporter stays read-only.

@@ -12,7 +12,7 @@ import {
   nodeExporterFlags,
 } from "../../constructs/node-exporter";
 import { postgresExporterFlags } from "../../constructs/postgres-exporter";
-import { redisPasswordKey } from "../../constructs/redis-exporter";
+import { redisExporterFlags, redisPasswordKey } from "../../constructs/redis-exporter";
 import { prometheusFlags } from "../../constructs/prometheus";
 import { MonitoringStack } from "../../stacks/monitoring-stack";
 import { RehearsalFiles, RehearsalIntervals, rehearsalConfig, writeRehearsalFiles } from "./config";
@@ -21,6 +21,8 @@ import { request, waitUntil } from "./http";
 import { Messenger, startMessenger } from "./messenger";
 import { freePorts, isListening, LOOPBACK, loopback } from "./ports";
 import { ProcessManager, ProgramSpec, commandLine } from "./processes";
+import type { AbsentSeries } from "./panel-data";
+import { CacheTraffic } from "./cache-traffic";
 import { PROGRAMS, ProgramName, missingPrograms, missingProgramsMessage, supportsFlag } from "./programs";
 import { WebhookRecorder } from "./webhook";
 
@@ -70,6 +72,10 @@ export class RehearsalEnvironment {
   public readonly runningJobs: string[];
   /** Notes for the output: what was left out or adapted, and why. */
   public readonly notes: string[] = [];
+  /** Series a running exporter cannot export here (a flag its build lacks): their panels are "source not running". */
+  public readonly absentSeries: AbsentSeries[] = [];
+  /** The application's cache use, simulated (started with Redis). */
+  private cacheTraffic?: CacheTraffic;
   private readonly specs = new Map<string, { spec: ProgramSpec; ready: () => Promise<boolean> }>();
   /** Exporter program name of each exporter job. */
   public static readonly EXPORTER_PROCESS: Readonly<Record<string, string>> = {
@@ -210,12 +216,13 @@ export class RehearsalEnvironment {
         () => isListening(p.redis),
       );
       first.push("redis-server");
+      this.cacheTraffic = new CacheTraffic(p.redis, password);
       this.define(
         "redis-exporter",
         {
           command: PROGRAMS.redisExporter.path,
           // REDIS_ADDR and the password file as the construct sets them; only the paths differ.
-          args: [`--web.listen-address=${loopback(p.redisExporter)}`, `--redis.password-file=${passwordFile}`],
+          args: [...redisExporterFlags(), `--web.listen-address=${loopback(p.redisExporter)}`, `--redis.password-file=${passwordFile}`],
           env: { REDIS_ADDR: address },
         },
         httpOk(`http://${loopback(p.redisExporter)}/metrics`),
@@ -232,6 +239,11 @@ export class RehearsalEnvironment {
           `postgres-exporter: ${PROGRAMS.postgresExporter.path} has no ${f} (Debian's 0.11.1 lacks it); started without it, so pg_stat_statements_* ` +
             `series are absent here and HighDatabaseQueryTime evaluates to nothing (the Docker image has the collector)`,
         );
+        this.absentSeries.push({
+          job: JOBS.postgresExporter,
+          series: /^pg_stat_statements_/,
+          reason: `${PROGRAMS.postgresExporter.path} has no ${f} (source not running here: the pinned exporter provides it)`,
+        });
       }
       this.define(
         "postgres-exporter",
@@ -290,6 +302,7 @@ export class RehearsalEnvironment {
 
     const t = Date.now();
     await Promise.all(first.map((n) => this.startProgram(n)));
+    await this.cacheTraffic?.start();
     if (first.includes("postgres")) {
       await this.prepareDatabase();
     }
@@ -390,6 +403,7 @@ export class RehearsalEnvironment {
   /** Stops everything; keeps the work directory (logs, data) after a failure or with REHEARSAL_KEEP=1. */
   public async close(success: boolean): Promise<void> {
     await this.messenger?.close().catch(() => undefined);
+    this.cacheTraffic?.stop();
     await this.pm.stopAll();
     await this.webhook.close().catch(() => undefined);
     if (success && process.env.REHEARSAL_KEEP !== "1") {

@@ -6,6 +6,7 @@ import * as yaml from "js-yaml";
 import { Duration } from "../../alerts/duration";
 import { MonitoringStack } from "../../stacks/monitoring-stack";
 import { median } from "../bench/alert-latency";
+import { CacheTraffic, respCommand } from "./cache-traffic";
 import { INJECTED_ALERTS, RECEIVERS, SHORT_INTERVALS, mapScrapeTargets, rehearsalConfig, symptomTwins, writeRehearsalFiles, ERROR_RATIO_WARNING_TWIN } from "./config";
 import { allowRigAddress, request, StopWaiting, waitUntil } from "./http";
 import { applyControl, HEALTHY, startMessenger } from "./messenger";
@@ -319,5 +320,25 @@ describe("fault diagnostics", () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe("CacheTraffic: the simulated application's cache use", () => {
+  test("authenticates first, then sends SET, GET of that key (a hit) and GET of an unset key (a miss)", async () => {
+    expect(respCommand("GET", "k")).toBe("*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
+    let received = "";
+    const server = net.createServer((s) => s.on("data", (c) => (received += c.toString())));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as net.AddressInfo).port;
+    const traffic = new CacheTraffic(port, "secret", 20);
+    try {
+      await traffic.start();
+      await waitUntil("three rounds", async () => (received.match(/GET/g) ?? []).length >= 6, { timeoutMs: 5000, intervalMs: 10 });
+    } finally {
+      traffic.stop();
+      server.close();
+    }
+    expect(received.startsWith(respCommand("AUTH", "secret"))).toBe(true);
+    expect(received).toContain(respCommand("SET", "rehearsal:0", "v") + respCommand("GET", "rehearsal:0") + respCommand("GET", "rehearsal:missing:1"));
   });
 });

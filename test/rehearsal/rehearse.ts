@@ -13,6 +13,8 @@ import { PROGRAMS } from "./programs";
 import { Report } from "./report";
 import { describeFaultTimeline } from "./stages";
 import { HEALTHY } from "./messenger";
+import { checkPanelData } from "./panel-data";
+import { fullCatalog } from "../../alerts/catalog";
 
 const NOTIFY_TIMEOUT_MS = 90_000;
 const START_TIMEOUT_MS = 90_000;
@@ -355,6 +357,24 @@ async function main(): Promise<number> {
       const result = await firstHeartbeat;
       if ("error" in result) throw result.error;
       return `received ${((result.found.notification.receivedAt - startedAt * 1000) / 1000).toFixed(1)} s after start (Prometheus' first send can miss the Alertmanager; the resend delay is 1m)`;
+    });
+
+    // --- dashboards: every panel over the run so far, as Grafana would query it ---
+    await report.check("every dashboard panel shows data", async () => {
+      const r = await checkPanelData({
+        prometheusUrl: env.prometheusUrl,
+        dashboards: env.stack.dashboards,
+        ruleGroups: env.stack.ruleGroups,
+        catalog: fullCatalog(),
+        runningJobs: env.runningJobs,
+        notRunning: (job) => (env.files.mapped.dropped.includes(job) ? "has no program here (runs only in the Docker stack)" : "is not scraped here"),
+        absentSeries: env.absentSeries,
+        fromMs: startedAt * 1000,
+        toMs: Date.now(),
+        scrapeInterval: env.stack.prometheus.configOptions.scrapeInterval.toString(),
+      });
+      if (r.failures.length > 0) throw new Error(r.text);
+      return r.text;
     });
 
     // --- data safety ---

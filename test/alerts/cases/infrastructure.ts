@@ -128,15 +128,22 @@ export const INFRASTRUCTURE_CASES: readonly AlertTestCase[] = [
     expected: { labels: REDIS_LABELS, value: 0.5 },
   },
   {
-    // a second Redis without maxmemory (max = 0) must not fire, however much memory it uses
+    // No maxmemory (Redis' default, max = 0): the ratio is over the machine's memory, so an unbounded Redis
+    // growing towards the OOM killer fires (docs/guide-deviations.md). A Redis with a maxmemory is measured
+    // against it, not against the machine: 450 of 1000 MiB stays quiet although it is 90% of its (small)
+    // machine. A Redis without maxmemory that reports no system memory has no ratio and never fires.
     alert: "HighCacheMemory",
     signals: [
-      { kind: "gauge", series: `redis_memory_max_bytes{${REDIS}}`, values: { below: 1000 * MiB, above: 1000 * MiB } },
-      { kind: "gauge", series: `redis_memory_used_bytes{${REDIS}}`, values: { below: 1000 * MiB * (T.cacheMemoryUtilisation.threshold.value - 0.05), above: 900 * MiB } },
+      { kind: "gauge", series: `redis_memory_max_bytes{${REDIS}}`, values: { below: 0, above: 0 } },
+      { kind: "gauge", series: `redis_total_system_memory_bytes{${REDIS}}`, values: { below: 2000 * MiB, above: 2000 * MiB } },
+      { kind: "gauge", series: `redis_memory_used_bytes{${REDIS}}`, values: { below: 2000 * MiB * (T.cacheMemoryUtilisation.threshold.value - 0.05), above: 1900 * MiB } },
+      { kind: "gauge", series: `redis_memory_max_bytes{job="redis-exporter", instance="redis-max:9121"}`, values: { below: 1000 * MiB, above: 1000 * MiB } },
+      { kind: "gauge", series: `redis_total_system_memory_bytes{job="redis-exporter", instance="redis-max:9121"}`, values: { below: 500 * MiB, above: 500 * MiB } },
+      { kind: "gauge", series: `redis_memory_used_bytes{job="redis-exporter", instance="redis-max:9121"}`, values: { below: 450 * MiB, above: 450 * MiB } },
       { kind: "gauge", series: `redis_memory_max_bytes{job="redis-exporter", instance="redis-nomax:9121"}`, values: { below: 0, above: 0 } },
       { kind: "gauge", series: `redis_memory_used_bytes{job="redis-exporter", instance="redis-nomax:9121"}`, values: { below: 5000 * MiB, above: 5000 * MiB } },
     ],
-    expected: { labels: REDIS_LABELS, value: 0.9 },
+    expected: { labels: { ...REDIS_LABELS, memory_limit: "system" }, value: 0.95 },
   },
   {
     // 100 commands/s; 10ms mean below, 50ms above
