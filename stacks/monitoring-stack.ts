@@ -465,6 +465,17 @@ export class MonitoringStack extends TerraformStack {
       runbookLink: runbookLinks(this, config, enabled.grafana, problems),
       thresholds: { slos: resolveSlos(config.rules?.slos, app.metrics ?? DEFAULT_APPLICATION_METRICS, problems) },
     };
+    const longSlos = Object.entries(ruleOptions.thresholds!.slos!).filter(([, slo]) => slo.enabled && slo.window.compare(retention.metrics) > 0);
+    if (longSlos.length > 0) {
+      const longest = longSlos.map(([, slo]) => slo.window).reduce((a, b) => (a.compare(b) >= 0 ? a : b));
+      // A note with the default retention (Prometheus' own 15d), a warning when a retention was chosen.
+      const explicit = config.retention !== undefined || config.prometheus?.retentionTime !== undefined;
+      (explicit ? warn : note)(
+        this,
+        `metrics retention "${retention.metrics}" is shorter than the SLO window of ${longSlos.map(([key, slo]) => `rules.slos.${key} ("${slo.window}")`).join(", ")}: ` +
+          `their error budgets and the SLO dashboard see at most ${retention.metrics} of data. Set retention: "${longest}" (or prometheus.retentionTime), or shorter windows`,
+      );
+    }
     this.ruleGroups = [
       ...problems.capture(() => buildRuleGroups(ruleOptions), [] as RuleGroup[]),
       ...problems.capture(() => customRuleGroups(config.rules?.additionalGroups ?? [], config.rules?.runbookBaseUrl, ruleOptions.runbookLink), [] as RuleGroup[]),

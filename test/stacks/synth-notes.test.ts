@@ -50,6 +50,25 @@ describe("synth says what a deploy will need", () => {
   });
 });
 
+describe("retention against the SLO windows", () => {
+  const about = (t: string) => t.startsWith("metrics retention");
+  test("the default 15d under the 30d SLO windows is a note naming every SLO and the setting", () => {
+    const { warnings, notes } = said();
+    expect(warnings.filter(about)).toEqual([]);
+    expect(notes.filter(about)).toEqual([
+      'metrics retention "15d" is shorter than the SLO window of rules.slos.httpAvailability ("30d"), rules.slos.httpLatency ("30d"), rules.slos.messageDelivery ("30d"): ' +
+        'their error budgets and the SLO dashboard see at most 15d of data. Set retention: "30d" (or prometheus.retentionTime), or shorter windows',
+    ]);
+  });
+  test("a chosen retention shorter than a window warns; one that covers every window says nothing", () => {
+    const short = said({ retention: "7d", rules: { slos: { httpLatency: { window: "7d" }, messageDelivery: { enabled: false } } } });
+    expect(short.warnings.filter(about)).toEqual([expect.stringContaining('than the SLO window of rules.slos.httpAvailability ("30d"): ')]);
+    const covered = said({ retention: "30d" });
+    expect([...covered.warnings, ...covered.notes].filter(about)).toEqual([]);
+    expect(said({ prometheus: { retentionTime: "45d" } }).notes.filter(about)).toEqual([]);
+  });
+});
+
 describe("the database-network note names the aliases the config uses", () => {
   test("uri db:5432 and address redis://cache:6379 give the aliases db and cache, and the Compose way", () => {
     const { notes } = said({ exporters: { postgres: { uri: "db:5432/chat?sslmode=disable" }, redis: { address: "redis://cache:6379" } } });
