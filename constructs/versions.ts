@@ -5,8 +5,8 @@
  * exact versions.
  */
 export const IMAGES = {
-  prometheus: { repository: "prom/prometheus", tag: "v3.15.0" },
-  alertmanager: { repository: "prom/alertmanager", tag: "v0.34.0" },
+  prometheus: { repository: "prom/prometheus", tag: "v3.16.0" },
+  alertmanager: { repository: "prom/alertmanager", tag: "v0.35.0" },
   grafana: { repository: "grafana/grafana", tag: "12.4.5" },
   loki: { repository: "grafana/loki", tag: "3.7.8" },
   alloy: { repository: "grafana/alloy", tag: "v1.19.2" },

@@ -5,7 +5,7 @@ import { PROGRAMS } from "./programs";
 
 /**
  * A binary of a pinned program that `npm run e2e` (or its `--build-only`) built into the cache, e.g.
- * `promtool` of Prometheus 3.15.0; undefined when it has not been built on this machine. Tests and the
+ * `promtool` of Prometheus 3.16.0; undefined when it has not been built on this machine. Tests and the
  * rehearsal prefer it to Debian's older build: the pinned version is the one that runs in the stack.
  */
 export function builtBinary(name: string, paths = cachePaths()): { path: string; release: string } | undefined {

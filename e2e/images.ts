@@ -17,7 +17,7 @@ export interface ImageUser {
  * busybox base) plus files from this machine, imported with `docker import` under exactly `tag`.
  */
 export interface ImageRecipe {
-  /** The full reference the stack names, e.g. `prom/prometheus:v3.15.0`. */
+  /** The full reference the stack names, e.g. `prom/prometheus:v3.16.0`. */
   readonly tag: string;
   /** Files or directories of this machine → path in the image (directories are copied whole). */
   readonly copy: readonly { readonly from: string; readonly to: string }[];

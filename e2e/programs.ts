@@ -11,7 +11,7 @@ export interface GoProgram {
   readonly module: string;
   /** The module version to request (a tag, or the pseudo-version of the pinned tag's commit). */
   readonly version: string;
-  /** The upstream release this version is, as its users know it (e.g. Prometheus "3.15.0"). */
+  /** The upstream release this version is, as its users know it (e.g. Prometheus "3.16.0"). */
   readonly release: string;
   /** Binary name → main package. */
   readonly binaries: Readonly<Record<string, string>>;
@@ -72,32 +72,39 @@ export const PROGRAMS = {
     name: "prometheus",
     module: "github.com/prometheus/prometheus",
     // Prometheus 3.x is published as module versions v0.3XX.Y.
-    version: "v0.315.0",
-    release: "3.15.0",
+    version: "v0.316.0",
+    release: "3.16.0",
     binaries: {
       prometheus: "github.com/prometheus/prometheus/cmd/prometheus",
       promtool: "github.com/prometheus/prometheus/cmd/promtool",
     },
     // Not `builtinassets`: the generated UI files are not in the module. The API, /metrics and the
     // health endpoints work; the UI pages answer 500.
-    versionFlags: promVersion("3.15.0"),
+    versionFlags: promVersion("3.16.0"),
   },
   alertmanager: {
     name: "alertmanager",
     module: "github.com/prometheus/alertmanager",
-    version: "v0.34.0",
-    release: "0.34.0",
+    version: "v0.35.0",
+    release: "0.35.0",
     binaries: {
       alertmanager: "github.com/prometheus/alertmanager/cmd/alertmanager",
       amtool: "github.com/prometheus/alertmanager/cmd/amtool",
     },
-    versionFlags: promVersion("0.34.0"),
+    versionFlags: promVersion("0.35.0"),
+    // ui/web.go embeds `app/dist` and, since 0.35, serves two UIs from it: the Elm UI at `/` from
+    // app/dist/elm and the new Mantine UI at `/ui/` from app/dist/mantine. Written gzipped (the paths
+    // end in .gz, as upstream's pre-compressed assets); the API and notifications use neither.
     placeholders: [
       {
-        path: "ui/app/dist/index.html.gz",
-        // Written gzipped (the path ends in .gz); the API and notifications do not use it.
+        path: "ui/app/dist/elm/index.html.gz",
         content: "<!doctype html><title>Alertmanager</title><p>UI not built (end-to-end test image)</p>",
-        why: "the web UI bundle is built by npm upstream and is not part of the Go module",
+        why: "the Elm web UI bundle (served at /) is built by npm upstream and is not part of the Go module",
+      },
+      {
+        path: "ui/app/dist/mantine/index.html.gz",
+        content: "<!doctype html><title>Alertmanager</title><p>Mantine UI not built (end-to-end test image)</p>",
+        why: "the Mantine web UI bundle (served at /ui/) is built by npm upstream and is not part of the Go module",
       },
     ],
   },
@@ -336,7 +343,7 @@ export const LOCAL_IMAGES: Readonly<Record<ImageKey, LocalImage>> = {
   },
 };
 
-/** The release a built image must carry, to compare with the pin: `v3.15.0` for Prometheus 3.15.0. */
+/** The release a built image must carry, to compare with the pin: `v3.16.0` for Prometheus 3.16.0. */
 export function expectedTag(key: ImageKey): string | undefined {
   const local = LOCAL_IMAGES[key];
   if (local.kind !== "built") {

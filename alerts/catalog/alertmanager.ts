@@ -7,7 +7,9 @@ import { CatalogSource, counter, gauge, histogram } from "./types";
 export const ALERTMANAGER: CatalogSource = {
   job: JOBS.alertmanager,
   version: IMAGES.alertmanager.tag,
-  source: "github.com/prometheus/alertmanager @ v0.34.0: notify/notify.go, dispatch/dispatch.go, api/metrics/metrics.go, config/coordinator.go, silence/silence.go, nflog/nflog.go, cluster/cluster.go",
+  source:
+    "github.com/prometheus/alertmanager @ v0.35.0: notify/metrics.go, dispatch/metric.go, api/metrics/metrics.go, config/coordinator.go, " +
+    "silence/metrics.go (moved from silence/silence.go in 0.35), nflog/nflog.go, cluster/cluster.go, cluster/delegate.go, app/metrics.go",
   note:
     "Notification, alert, config and silence families; cluster (gossip) metrics only the enabled flag. " +
     "The notification families carry `receiver_name` only with --enable-feature=receiver-name-in-metrics, which the stack does not set.",

@@ -8,7 +8,7 @@ export const PROMETHEUS: CatalogSource = {
   job: JOBS.prometheus,
   version: IMAGES.prometheus.tag,
   source:
-    "github.com/prometheus/prometheus @ v3.14.0 (newest tag in the stored snapshot; v3.15.0 is the pin): rules/group.go, rules/manager.go, " +
+    "github.com/prometheus/prometheus @ v0.316.0 (Prometheus 3.16.0, the pin; the module source): rules/group.go, rules/manager.go, " +
     "notifier/*.go, tsdb/db.go, tsdb/head.go, scrape/metrics.go, config/reload.go (cmd/prometheus/main.go), web/web.go, promql/engine.go",
   note: "Rule evaluation, notifier, config reload, TSDB, scrape, HTTP and query engine families; remote-write sender families are left out (the stack does not remote-write).",
   metrics: [

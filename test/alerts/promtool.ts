@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { findTool, run } from "../tools";
 
 /**
- * True if promtool (the pinned 3.15 build of `npm run e2e -- --build-only`, else Debian package
+ * True if promtool (the pinned 3.16 build of `npm run e2e -- --build-only`, else Debian package
  * `prometheus`, both from `.ci/run`) can run. Without it: in CI
  * (`CI=true`) this throws so the test fails; locally it warns loudly and the caller skips its assertion.
  */

@@ -6,5 +6,5 @@ import { Image } from "@cdktf/provider-docker/lib/image";
 const app = new App();
 const stack = new TerraformStack(app, "minimal");
 new DockerProvider(stack, "docker", {});
-new Image(stack, "image", { name: "prom/prometheus:v3.15.0" });
+new Image(stack, "image", { name: "prom/prometheus:v3.16.0" });
 app.synth();

@@ -109,7 +109,7 @@ describe("provider mirror", () => {
 describe("images", () => {
   test("import changes carry entrypoint, cmd, user, workdir and the recipe label", () => {
     const changes = importChanges(
-      { tag: "prom/prometheus:v3.15.0", copy: [], entrypoint: ["/bin/prometheus"], cmd: ["--x"], user: "nobody", workdir: "/prometheus" },
+      { tag: "prom/prometheus:v3.16.0", copy: [], entrypoint: ["/bin/prometheus"], cmd: ["--x"], user: "nobody", workdir: "/prometheus" },
       "abc",
     );
     expect(changes).toEqual([

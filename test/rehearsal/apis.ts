@@ -89,9 +89,15 @@ export class AlertmanagerApi {
     return getJson<AmAlert[]>(`${this.base}/api/v2/alerts${q}`);
   }
 
-  /** Posts alerts as Prometheus does (labels, annotations, times). */
+  /**
+   * Posts alerts as Prometheus does (labels, annotations, times). `startsAt` is now, but never after
+   * `endsAt`: Alertmanager answers 400 "start time must be before end time" to an alert that ends
+   * before it starts, and an `endsAt` of "now" taken by the caller is already a millisecond or more in
+   * the past when this runs on a busy machine.
+   */
   public async postAlerts(alerts: ReadonlyArray<{ labels: Record<string, string>; annotations?: Record<string, string> }>, endsAt: Date): Promise<void> {
-    const body = alerts.map((a) => ({ ...a, startsAt: new Date().toISOString(), endsAt: endsAt.toISOString() }));
+    const startsAt = new Date(Math.min(Date.now(), endsAt.getTime()));
+    const body = alerts.map((a) => ({ ...a, startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString() }));
     const r = await request(`${this.base}/api/v2/alerts`, { method: "POST", body });
     if (r.status !== 200) {
       throw new Error(`POST /api/v2/alerts: HTTP ${r.status}: ${r.body}`);

@@ -271,6 +271,36 @@ describe("helpers", () => {
   });
 });
 
+describe("Alertmanager API", () => {
+  test("postAlerts never sends a startsAt after endsAt (an alert expired 'now' is not refused with 400)", async () => {
+    // GIVEN an Alertmanager stand-in that records the posted alerts
+    const posted: Array<{ startsAt: string; endsAt: string }> = [];
+    const server = http.createServer((req, res) => {
+      let data = "";
+      req.on("data", (c: Buffer) => (data += c.toString()));
+      req.on("end", () => {
+        posted.push(...(JSON.parse(data) as Array<{ startsAt: string; endsAt: string }>));
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const am = new AlertmanagerApi(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}`);
+    try {
+      // WHEN one alert is expired at a time already past, and one posted to end in ten minutes
+      const past = new Date(Date.now() - 1000);
+      await am.postAlerts([{ labels: { alertname: "Probe" } }], past);
+      const before = Date.now();
+      await am.postAlerts([{ labels: { alertname: "Probe" } }], new Date(before + 600_000));
+      // THEN the expired one starts when it ends, and the live one starts now
+      expect(posted[0]).toEqual({ labels: { alertname: "Probe" }, startsAt: past.toISOString(), endsAt: past.toISOString() });
+      expect(Date.parse(posted[1].startsAt)).toBeGreaterThanOrEqual(before);
+      expect(Date.parse(posted[1].startsAt)).toBeLessThan(Date.parse(posted[1].endsAt));
+    } finally {
+      server.close();
+    }
+  });
+});
+
 describe("fault diagnostics", () => {
   const target = (scrapePool: string, health: "up" | "down" | "unknown") => ({ scrapePool, health, labels: {}, lastError: "", scrapeUrl: `http://127.0.0.1:9090/metrics` });
 

@@ -15,7 +15,7 @@ function pinnedOr(binary: string, debianPath: string): string {
 
 /**
  * Every program the rehearsal needs. The stack's own programs are the pinned versions built by
- * `npm run e2e -- --build-only` when present (Prometheus 3.15, Alertmanager 0.34, the exporters), else
+ * `npm run e2e -- --build-only` when present (Prometheus 3.16, Alertmanager 0.35, the exporters), else
  * Debian's older builds (`.ci/run` installs the packages), which stay the fallback.
  */
 export const PROGRAMS = {

@@ -28,6 +28,9 @@ function detailsOf(review: ReturnType<typeof compareRendered>, address: RegExp):
   return review.details.get(key!) ?? [];
 }
 
+/** A Prometheus release newer than the pin (the next minor), so the image change shows whatever the pin is. */
+const NEWER_PROMETHEUS = IMAGES.prometheus.tag.replace(/^v(\d+)\.(\d+)\.\d+$/, (_, major: string, minor: string) => `v${major}.${Number(minor) + 1}.0`);
+
 describe("container-level changes of the real stack", () => {
   // GIVEN the default stack and one with a longer retention, a slower scrape, another host port, the application network,
   // a newer Prometheus, more memory for it and a Redis password
@@ -37,7 +40,7 @@ describe("container-level changes of the real stack", () => {
       retentionTime: "30d",
       scrapeInterval: "30s",
       publishedPort: 9191,
-      image: { repository: "prom/prometheus", tag: "v3.16.0" },
+      image: { repository: "prom/prometheus", tag: NEWER_PROMETHEUS },
       resources: { memoryMb: 4096, cpus: 2 },
     },
     network: { applicationNetwork: "chat_default" },
@@ -51,7 +54,7 @@ describe("container-level changes of the real stack", () => {
     // THEN every attribute that changed is named, old and new
     expect(prometheus).toEqual(
       expect.arrayContaining([
-        `~ image: ${IMAGES.prometheus.repository}:${IMAGES.prometheus.tag} -> prom/prometheus:v3.16.0`,
+        `~ image: ${IMAGES.prometheus.repository}:${IMAGES.prometheus.tag} -> prom/prometheus:${NEWER_PROMETHEUS}`,
         "- flag --storage.tsdb.retention.time=15d",
         "+ flag --storage.tsdb.retention.time=30d",
         "- flag --web.external-url=http://localhost:9090",
@@ -71,7 +74,7 @@ describe("container-level changes of the real stack", () => {
 
   test("the new image tag also shows on its docker_image; the text report prints the lines under the address", () => {
     expect(detailsOf(review, /^monitoring: docker_image\.prometheus_/)).toEqual([
-      `~ name: ${IMAGES.prometheus.repository}:${IMAGES.prometheus.tag} -> prom/prometheus:v3.16.0`,
+      `~ name: ${IMAGES.prometheus.repository}:${IMAGES.prometheus.tag} -> prom/prometheus:${NEWER_PROMETHEUS}`,
     ]);
     const text = formatReview(review);
     expect(text).toMatch(/^~ monitoring: docker_container\.prometheus_service_container_[0-9A-F]{8}\n(    [-+~] .*\n)*    \+ flag --storage\.tsdb\.retention\.time=30d\n/m);
