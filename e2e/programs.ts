@@ -405,6 +405,8 @@ export const LOCAL_IMAGES: Readonly<Record<ImageKey, LocalImage>> = {
     ],
     differences: [
       "no UI bundle (built by npm upstream, not in the Go module): the UI page is Jaeger's own placeholder; the query API (/api/traces) and OTLP work",
+      "the stack's generated config and `--config` flag are accepted unchanged",
+      "of the pinned catalog, otelcol_exporter_enqueue_failed_spans_total, otelcol_exporter_queue_size and _capacity, otelcol_processor_incoming_items_total and outgoing_items_total and http_server_request_duration_seconds were not exposed in the run (none read by the stack's rules; JaegerRefusingSpans' otelcol_receiver_refused_spans_total is)",
     ],
     // Upstream's cmd/jaeger/Dockerfile: the binary at /cmd/jaeger/jaeger-linux, uid 10001, VOLUME /tmp.
     install: { jaeger: "/cmd/jaeger/jaeger-linux" },
