@@ -34,6 +34,14 @@ export interface RedisExporterProps {
    * @default none: Redis without AUTH
    */
   readonly password?: string;
+  /**
+   * Keep the exporter's multi-target `/scrape?target=` endpoint: leave out `--disable-scrape-endpoint`.
+   * Off by default because that endpoint logs in to any address a caller names with this exporter's
+   * password. Needed only for an `image` older than redis_exporter 1.83, which has no such flag and
+   * refuses to start with it (its `/scrape` is always open).
+   * @default false
+   */
+  readonly scrapeEndpoint?: boolean;
   /** @default IMAGES.redisExporter */
   readonly image?: ImageRef;
   /** @default 64 MiB, 0.25 CPU */
@@ -65,6 +73,8 @@ export class RedisExporter extends Construct {
   public readonly url: string;
   public readonly scrapeTarget: ScrapeTarget;
   public readonly redisAddress: string;
+  /** Whether `/scrape?target=` is served (see {@link RedisExporterProps.scrapeEndpoint}). */
+  public readonly scrapeEndpoint: boolean;
   public readonly service: MonitoringService;
 
   constructor(scope: Construct, id: string, props: RedisExporterProps) {
@@ -72,6 +82,7 @@ export class RedisExporter extends Construct {
     this.port = PORT;
     this.redisAddress = props.redisAddress ?? "redis://redis:6379";
     const addr = this.redisAddress;
+    this.scrapeEndpoint = props.scrapeEndpoint ?? false;
     const checks: Check[] = [
       [
         // The exporter prefixes "redis://" to an address without a scheme, so "host:port" is fine too.
@@ -86,12 +97,17 @@ export class RedisExporter extends Construct {
     ];
     assertChecks(checks);
 
+    const flags = [
+      ...(this.scrapeEndpoint ? [] : ["--disable-scrape-endpoint"]),
+      ...redisExporterFlags(),
+      ...(props.password !== undefined ? [`--redis.password-file=${REDIS_PASSWORD_FILE}`] : []),
+    ];
     this.service = new MonitoringService(this, "service", {
       serviceName: "redis-exporter",
       context: props.context,
       image: props.image ?? IMAGES.redisExporter,
       // /scrape?target=… would log in to any address a caller names with this exporter's password.
-      command: ["--disable-scrape-endpoint", ...redisExporterFlags(), ...(props.password !== undefined ? [`--redis.password-file=${REDIS_PASSWORD_FILE}`] : [])],
+      command: flags,
       env: { REDIS_ADDR: addr },
       // The password as a file, not an environment variable that `docker inspect` shows.
       secretFiles: props.password !== undefined ? [{ path: REDIS_PASSWORD_FILE, content: Fn.jsonencode({ [redisPasswordKey(addr)]: props.password }) }] : undefined,

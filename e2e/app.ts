@@ -1,16 +1,25 @@
 import { App } from "cdktf";
 import { MonitoringConfig, secret } from "../stacks/config";
 import { MonitoringStack } from "../stacks/monitoring-stack";
-import { ImageKey } from "../constructs/versions";
+import { ImageKey, ImageRef } from "../constructs/versions";
 import type { SwarmNode } from "../constructs/runtime";
-import { LOCAL_IMAGES } from "./programs";
+import { deploymentOf } from "./programs";
 
 /** The stack id (and container/volume/network prefix) of the end-to-end deploy. */
 export const E2E_STACK = "e2e";
 /** The Docker network of the peers (application, database, webhook receiver), made by the rig. */
 export const E2E_APP_NETWORK = "e2e-app";
 /** Host ports of the run: not the defaults, so a Prometheus of the machine itself cannot be confused with it. */
-export const E2E_PORTS = { prometheus: 19090, alertmanager: 19093, k6Receiver: 19091 } as const;
+export const E2E_PORTS = {
+  prometheus: 19090,
+  alertmanager: 19093,
+  k6Receiver: 19091,
+  jaegerUi: 19686,
+  jaegerOtlpGrpc: 19317,
+  jaegerOtlpHttp: 19318,
+} as const;
+/** The sensitive variables of the databases' passwords (the exporters' secret files), set by the rig. */
+export const E2E_SECRETS = { postgres: "postgres_exporter_password", redis: "e2e_redis_password" } as const;
 /** The alert whose threshold the redeploy changes, and its new value. */
 export const REDEPLOY_OVERRIDE = { alert: "HighCPUUsage", threshold: 0.91 } as const;
 
@@ -31,9 +40,21 @@ export const E2E_ENV = {
   swarmNodes: "MONITORING_E2E_SWARM_NODES",
 } as const;
 
-/** True when the pinned image of `key` is built locally (else the service is left out: NOT DEPLOYED). */
+/**
+ * True when an image of `key` is built locally: at the pin, or at the nearest release that can be had
+ * (else the service is left out: NOT DEPLOYED).
+ */
 export function deployable(key: ImageKey): boolean {
-  return LOCAL_IMAGES[key].kind === "built";
+  return deploymentOf(key).kind !== "none";
+}
+
+/**
+ * The service's `image` override when the e2e deploys another release than the pin (the nearest one that
+ * can be built here); undefined at the pin, so the stack uses its own pin.
+ */
+export function imageOverride(key: ImageKey): ImageRef | undefined {
+  const d = deploymentOf(key);
+  return d.kind === "nearest" ? d.image : undefined;
 }
 
 /**
@@ -60,13 +81,26 @@ export function e2eConfig(phase: "cold" | "redeploy", statePath: string, dataPro
     loadTesting: { enabled: true, publishedPort: E2E_PORTS.k6Receiver },
     loki: { enabled: deployable("loki") },
     alloy: { enabled: deployable("alloy") && deployable("loki") },
-    jaeger: { enabled: deployable("jaeger") },
+    // Not the default host ports: the machine's own Jaeger, if any, cannot be confused with the run's.
+    jaeger: {
+      enabled: deployable("jaeger"),
+      image: imageOverride("jaeger"),
+      publishedPort: E2E_PORTS.jaegerUi,
+      publishedPorts: { otlpGrpc: E2E_PORTS.jaegerOtlpGrpc, otlpHttp: E2E_PORTS.jaegerOtlpHttp },
+    },
     exporters: {
       node: { enabled: deployable("nodeExporter") },
       cadvisor: { enabled: deployable("cadvisor") },
       // The peer database's superuser; its password is TF_VAR_postgres_exporter_password.
-      postgres: { enabled: deployable("postgresExporter"), user: "postgres" },
-      redis: { enabled: deployable("redisExporter") },
+      postgres: { enabled: deployable("postgresExporter"), image: imageOverride("postgresExporter"), user: "postgres", password: secret(E2E_SECRETS.postgres, "The peer database's superuser password") },
+      // The peer Redis requires this password (requirepass).
+      redis: {
+        enabled: deployable("redisExporter"),
+        image: imageOverride("redisExporter"),
+        password: secret(E2E_SECRETS.redis, "The peer Redis' password"),
+        // An override older than 1.83 has no --disable-scrape-endpoint and would not start with it.
+        scrapeEndpoint: lacksDisableScrapeEndpoint(imageOverride("redisExporter")),
+      },
       blackbox: { enabled: deployable("blackboxExporter") },
     },
     rules:
@@ -74,6 +108,13 @@ export function e2eConfig(phase: "cold" | "redeploy", statePath: string, dataPro
         ? { overrides: { [REDEPLOY_OVERRIDE.alert]: { threshold: REDEPLOY_OVERRIDE.threshold } } }
         : undefined,
   };
+}
+
+/** True for a redis_exporter image older than 1.83, the first with `--disable-scrape-endpoint`. */
+export function lacksDisableScrapeEndpoint(image: ImageRef | undefined): boolean {
+  if (!image) return false;
+  const m = /^v?(\d+)\.(\d+)/.exec(image.tag);
+  return m !== null && (Number(m[1]) < 1 || (Number(m[1]) === 1 && Number(m[2]) < 83));
 }
 
 /**
@@ -112,6 +153,14 @@ export function e2eSwarmConfig(phase: "cold" | "redeploy", statePath: string, no
     name: E2E_SWARM_STACK,
     runtime: { kind: "swarm", nodes },
     prometheus: { ...single.prometheus, replicas: E2E_SWARM_REPLICAS.prometheus },
+    // The database peers and the trace checks are the single-host phase's (issue 20); the swarm phase
+    // checks placement, replicas and failover of the same stack without them.
+    jaeger: { ...single.jaeger, enabled: false },
+    exporters: {
+      ...single.exporters,
+      postgres: { ...single.exporters?.postgres, enabled: false },
+      redis: { ...single.exporters?.redis, enabled: false },
+    },
     alertmanager: { ...single.alertmanager, replicas: E2E_SWARM_REPLICAS.alertmanager },
   };
 }

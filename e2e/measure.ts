@@ -86,3 +86,34 @@ export function readySeconds(startedAt: string, timestampedLog: string, marker: 
   const at = Date.parse(line.slice(0, line.indexOf(" ")));
   return Number.isNaN(at) ? undefined : (at - Date.parse(startedAt)) / 1000;
 }
+
+/** The terms of an alert's detection budget, in seconds. */
+export interface DetectionTerms {
+  /** A discovery refresh (DNS service discovery), when the target is discovered. @default none */
+  readonly refresh?: number;
+  /** The job's scrape interval: the first scrape that sees the fault. */
+  readonly scrape: number;
+  /** Prometheus' evaluation interval: the first evaluation that sees it (pending). */
+  readonly evaluation: number;
+  /** The rule's `for`. */
+  readonly for: number;
+  /** Alertmanager's group_wait before a new group's first notification. */
+  readonly groupWait: number;
+}
+
+/**
+ * How long an alert may take from a fault to the webhook: a discovery refresh (if any), a scrape, an
+ * evaluation, the rule's `for`, then group_wait. Each term is the most that stage can take, so the sum is
+ * an upper bound, not an estimate; with `text`, the terms as the run prints them.
+ */
+export function detectionBudget(t: DetectionTerms): { readonly seconds: number; readonly text: string } {
+  const terms: Array<[string, number]> = [
+    ...(t.refresh ? [["refresh", t.refresh] as [string, number]] : []),
+    ["scrape", t.scrape],
+    ["evaluation", t.evaluation],
+    ["for", t.for],
+    ["group_wait", t.groupWait],
+  ];
+  const seconds = terms.reduce((s, [, v]) => s + v, 0);
+  return { seconds, text: `${terms.map(([n, v]) => `${n} ${v} s`).join(" + ")} = ${seconds} s` };
+}

@@ -56,6 +56,38 @@ export function postgresRecipe(tag = "e2e/postgres:15"): ImageRecipe {
   };
 }
 
+/** Debian's Redis server (package redis-server): one binary, dynamically linked. */
+export const REDIS_SERVER = "/usr/bin/redis-server";
+const REDIS_USER = { name: "redis", uid: 999, gid: 999 };
+
+/**
+ * Redis from this machine's Debian package with its shared libraries, requiring the password of
+ * `REDIS_PASSWORD` (written to a config file at start, so it is not in the process' arguments), without
+ * persistence: the peer only has to be up or down.
+ */
+export function redisRecipe(tag = "e2e/redis:7"): ImageRecipe {
+  const start = [
+    "#!/bin/sh",
+    "set -e",
+    // A config file of the container's own, so the password is not in the process' arguments; exec:
+    // redis-server is PID 1 and stops on docker stop's SIGTERM.
+    "umask 077",
+    `printf 'requirepass %s\\n' "$REDIS_PASSWORD" > /tmp/redis.conf`,
+    `exec ${REDIS_SERVER} /tmp/redis.conf --bind 0.0.0.0 --port 6379 --protected-mode no --save '' --appendonly no --dir /data`,
+    "",
+  ].join("\n");
+  return {
+    tag,
+    copy: [{ from: REDIS_SERVER, to: REDIS_SERVER }],
+    dynamic: [REDIS_SERVER],
+    write: [{ path: "/usr/local/bin/start-redis", content: start, mode: 0o755 }],
+    dirs: [{ path: "/data", uid: REDIS_USER.uid, mode: 0o700 }],
+    users: [REDIS_USER],
+    user: REDIS_USER.name,
+    entrypoint: ["/usr/local/bin/start-redis"],
+  };
+}
+
 /**
  * A webhook receiver: busybox httpd with a CGI script that appends each POST body as one line to
  * `/www/received.log` (read back with `docker exec … cat`).

@@ -1,4 +1,5 @@
-import { IMAGES, ImageKey } from "../constructs/versions";
+import { IMAGES, ImageKey, ImageRef } from "../constructs/versions";
+import { nearestRelease, ReleaseCandidate } from "./releases";
 
 /**
  * A program built from its Go module at a pinned version, for the end-to-end deploy. Nothing here is
@@ -124,6 +125,30 @@ export const PROGRAMS = {
     binaries: { blackbox_exporter: "github.com/prometheus/blackbox_exporter" },
     versionFlags: promVersion("0.28.0"),
   },
+  // --- Nearest releases of pins that cannot be built here (LOCAL_IMAGES, kind "nearest") ---
+  // Jaeger v2 is tagged in its Go module as v1.x: v1.75.0 is Jaeger 2.12.0 (its CHANGELOG's
+  // "v2.12.0 / v1.75.0" entry). The all-in-one v2 binary is ./cmd/jaeger (upstream's build-jaeger target).
+  jaeger: {
+    name: "jaeger",
+    module: "github.com/jaegertracing/jaeger",
+    version: "v1.75.0",
+    release: "2.12.0",
+    binaries: { jaeger: "github.com/jaegertracing/jaeger/cmd/jaeger" },
+    // As scripts/makefiles/BuildInfo.mk sets them (BUILD_INFO_V2): `jaeger version` says v2.12.0. No UI
+    // bundle (built by npm upstream, not in the module): Jaeger serves its own placeholder page.
+    versionFlags: {
+      "github.com/jaegertracing/jaeger/internal/version.latestVersion": "v2.12.0",
+      "github.com/jaegertracing/jaeger/internal/version.commitSHA": "jaeger@v1.75.0",
+    },
+  },
+  postgresExporter: {
+    name: "postgres_exporter",
+    module: "github.com/prometheus-community/postgres_exporter",
+    version: "v0.17.1",
+    release: "0.17.1",
+    binaries: { postgres_exporter: "github.com/prometheus-community/postgres_exporter/cmd/postgres_exporter" },
+    versionFlags: promVersion("0.17.1"),
+  },
   // Not in the stack: the workflow linter the tests run on .github/workflows (test/stacks/workflows.test.ts).
   actionlint: {
     name: "actionlint",
@@ -235,22 +260,55 @@ export const PROVIDERS: Readonly<Record<string, GoProgram>> = {
   },
 };
 
-/** How a pinned image is made locally: from a built program, or not at all (with the reason). */
-export type LocalImage =
+/** Where the binaries of an image come from: a program built here, or a Debian package installed here. */
+export type BinarySource =
+  | { readonly kind: "go"; readonly program: ProgramKey }
   | {
-      readonly kind: "built";
-      readonly program: ProgramKey;
-      /** Binary name → path in the image (upstream's path). */
-      readonly install: Readonly<Record<string, string>>;
-      readonly entrypoint: readonly string[];
-      /** Upstream's default arguments. @default none */
-      readonly cmd?: readonly string[];
-      /** Upstream's user. */
-      readonly user: { readonly name: string; readonly uid: number; readonly gid: number };
-      /** Directories upstream creates, with their owner uid (data directories the program writes). */
-      readonly dirs: readonly { readonly path: string; readonly uid: number }[];
-      readonly workdir?: string;
-    }
+      readonly kind: "debian";
+      /** The Debian package (`apt-get install` it). */
+      readonly package: string;
+      /** The upstream release the package is. */
+      readonly release: string;
+      /** Binary name → its path on this machine, installed by the package. */
+      readonly binaries: Readonly<Record<string, string>>;
+    };
+
+/** How an image lays out its program as upstream's does. */
+export interface ImageLayout {
+  /** Binary name → path in the image (upstream's path). */
+  readonly install: Readonly<Record<string, string>>;
+  readonly entrypoint: readonly string[];
+  /** Upstream's default arguments. @default none */
+  readonly cmd?: readonly string[];
+  /** Upstream's user. */
+  readonly user: { readonly name: string; readonly uid: number; readonly gid: number };
+  /** Directories upstream creates, with their owner uid (data directories the program writes). */
+  readonly dirs: readonly { readonly path: string; readonly uid: number; readonly mode?: number }[];
+  readonly workdir?: string;
+  /** Upstream's `ENV` lines. @default none */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * How a pinned image is made locally: from a built program at the pin; at the nearest release that can
+ * be had (the pin cannot), deployed through the service's `image` override; or not at all (with the
+ * reason).
+ */
+export type LocalImage =
+  | ({ readonly kind: "built"; readonly program: ProgramKey } & ImageLayout)
+  | ({
+      readonly kind: "nearest";
+      /**
+       * Releases of the same program considered, the pin among them with why it is refused; the nearest
+       * one not refused is deployed ({@link nearestRelease}).
+       */
+      readonly releases: readonly ReleaseCandidate<BinarySource>[];
+      /**
+       * What differs from the pin that the stack's config, rules or dashboards touch (flags, metric
+       * names), each in one sentence; docs/e2e.md lists the same.
+       */
+      readonly differences: readonly string[];
+    } & ImageLayout)
   | { readonly kind: "unbuildable"; readonly reason: string };
 
 const NOBODY = { name: "nobody", uid: 65534, gid: 65534 };
@@ -296,10 +354,28 @@ export const LOCAL_IMAGES: Readonly<Record<ImageKey, LocalImage>> = {
     dirs: [],
   },
   postgresExporter: {
-    kind: "unbuildable",
-    reason:
-      "the Go module proxy serves github.com/prometheus-community/postgres_exporter v0.20.1's go.mod but refuses its source zip (403, as for v0.18-v0.20.0; only v0.17.1 is served)",
+    kind: "nearest",
+    releases: [
+      {
+        release: "0.20.1",
+        refused:
+          "the Go module proxy serves github.com/prometheus-community/postgres_exporter v0.20.1's go.mod but refuses its source zip (403, as for v0.18.0-v0.20.0)",
+      },
+      { release: "0.17.1", source: { kind: "go", program: "postgresExporter" } },
+      // Debian's prometheus-postgres-exporter is 0.11.1: further from the pin than 0.17.1.
+      { release: "0.11.1", source: { kind: "debian", package: "prometheus-postgres-exporter", release: "0.11.1", binaries: { postgres_exporter: "/usr/bin/prometheus-postgres-exporter" } } },
+    ],
+    differences: [
+      "the replication-slot collector is `replication_slot` (0.20: `replication_slots`), so its switch is `--[no-]collector.replication_slot`; the stack passes neither",
+      "`--disable-settings-metrics` still exists (0.20 removed it: pg_settings_* became the `settings` collector, `--no-collector.settings`); the stack passes neither",
+      "pg_stat_activity_* and pg_settings_* come from the exporter's built-in queries, not from the `stat_activity` and `settings` collectors of 0.20: the names and labels the rules read (pg_stat_activity_count, pg_stat_activity_max_tx_duration, pg_settings_max_connections) are the same; `pg_scrape_collector_*{collector=...}` has no stat_activity, settings, stat_archiver, stat_progress_vacuum or stat_replication series",
+    ],
+    install: { postgres_exporter: "/bin/postgres_exporter" },
+    entrypoint: ["/bin/postgres_exporter"],
+    user: NOBODY,
+    dirs: [],
   },
+
   socketProxy: {
     kind: "unbuildable",
     reason: "the Go module proxy refuses github.com/wollomatic/socket-proxy (403); without it Alloy and cAdvisor, its only readers, are not deployed either",
@@ -328,19 +404,50 @@ export const LOCAL_IMAGES: Readonly<Record<ImageKey, LocalImage>> = {
       "github.com/grafana/alloy v1.19.2 requires github.com/grafana/loki/v3, which this workplace's module list marks not-to-use (AGPL-3.0); without Loki it would have nothing to ship to",
   },
   jaeger: {
-    kind: "unbuildable",
-    reason:
-      "the Go module proxy refuses github.com/jaegertracing/jaeger at the 2.21.0 release; it serves v1.x tags only, the newest v1.76.0 being Jaeger 2.13",
+    kind: "nearest",
+    releases: [
+      { release: "2.21.0", refused: "the Go module proxy refuses github.com/jaegertracing/jaeger at the 2.21.0 release; it serves v1.x tags up to v1.76.0" },
+      { release: "2.13.0", refused: "github.com/jaegertracing/jaeger v1.76.0 (2.13.0) is served but not an approved release in this workplace's module list" },
+      { release: "2.12.0", source: { kind: "go", program: "jaeger" } },
+    ],
+    differences: [
+      "no UI bundle (built by npm upstream, not in the Go module): the UI page is Jaeger's own placeholder; the query API (/api/traces) and OTLP work",
+      "the stack's generated config and `--config` flag are accepted unchanged",
+      "of the pinned catalog, otelcol_exporter_enqueue_failed_spans_total, otelcol_exporter_queue_size and _capacity, otelcol_processor_incoming_items_total and outgoing_items_total and http_server_request_duration_seconds were not exposed in the run (none read by the stack's rules; JaegerRefusingSpans' otelcol_receiver_refused_spans_total is)",
+    ],
+    // Upstream's cmd/jaeger/Dockerfile: the binary at /cmd/jaeger/jaeger-linux, uid 10001, VOLUME /tmp.
+    install: { jaeger: "/cmd/jaeger/jaeger-linux" },
+    entrypoint: ["/cmd/jaeger/jaeger-linux"],
+    user: { name: "jaeger", uid: 10001, gid: 10001 },
+    dirs: [{ path: "/tmp", uid: 0, mode: 0o1777 }],
+    env: { JAEGER_LISTEN_HOST: "0.0.0.0" },
   },
+
   cadvisor: {
     kind: "unbuildable",
     reason:
       "the cadvisor binary lives in the separate module github.com/google/cadvisor/cmd, which the Go module proxy does not serve (only the library module github.com/google/cadvisor)",
   },
   redisExporter: {
-    kind: "unbuildable",
-    reason: "the Go module proxy refuses github.com/oliver006/redis_exporter at v1.91.1 (and every version tried)",
+    kind: "nearest",
+    releases: [
+      { release: "1.91.1", refused: "the Go module proxy refuses github.com/oliver006/redis_exporter at v1.91.1 (and every version tried)" },
+      {
+        release: "1.45.0",
+        source: { kind: "debian", package: "prometheus-redis-exporter", release: "1.45.0", binaries: { redis_exporter: "/usr/bin/prometheus-redis-exporter" } },
+      },
+    ],
+    differences: [
+      "no `--disable-scrape-endpoint` flag (an unknown flag stops 1.45): the e2e sets exporters.redis.scrapeEndpoint true, so /scrape?target= stays open as it always is on 1.45",
+      "Debian's build is dynamically linked against glibc: the image carries the binary's shared libraries",
+    ],
+    // Upstream's Dockerfile: FROM scratch, /redis_exporter, USER 59000:59000.
+    install: { redis_exporter: "/redis_exporter" },
+    entrypoint: ["/redis_exporter"],
+    user: { name: "redis_exporter", uid: 59000, gid: 59000 },
+    dirs: [],
   },
+
 };
 
 /** The release a built image must carry, to compare with the pin: `v3.16.0` for Prometheus 3.16.0. */
@@ -351,4 +458,66 @@ export function expectedTag(key: ImageKey): string | undefined {
   }
   const release = PROGRAMS[local.program].release;
   return IMAGES[key].tag.startsWith("v") ? `v${release}` : release;
+}
+
+/** The upstream release a source provides. */
+export function sourceRelease(source: BinarySource): string {
+  return source.kind === "go" ? PROGRAMS[source.program].release : source.release;
+}
+
+/**
+ * The tag of an image of `key` at another release than the pin, in the pin's style (`v0.17.1` beside
+ * `v0.20.1`, `2.12.0` beside `2.21.0`); a Debian build says so (`v1.45.0-debian`), as upstream's tags
+ * name their base (`-alpine`).
+ */
+export function nearestTag(key: ImageKey, source: BinarySource): string {
+  const release = sourceRelease(source);
+  const tag = IMAGES[key].tag.startsWith("v") ? `v${release}` : release;
+  return source.kind === "debian" ? `${tag}-debian` : tag;
+}
+
+/** What the end-to-end deploy runs for one image pin. */
+export type Deployment =
+  | { readonly kind: "pinned"; readonly key: ImageKey; readonly image: ImageRef; readonly source: BinarySource; readonly layout: ImageLayout }
+  | {
+      readonly kind: "nearest";
+      readonly key: ImageKey;
+      /** The image the service's `image` override names. */
+      readonly image: ImageRef;
+      readonly release: string;
+      readonly source: BinarySource;
+      readonly layout: ImageLayout;
+      /** Why the pin is not deployed. */
+      readonly reason: string;
+      readonly differences: readonly string[];
+    }
+  | { readonly kind: "none"; readonly key: ImageKey; readonly reason: string };
+
+/** The deployment of `key`: the pin, the nearest release that can be had, or nothing (with the reason). */
+export function deploymentOf(key: ImageKey, local: LocalImage = LOCAL_IMAGES[key]): Deployment {
+  if (local.kind === "unbuildable") return { kind: "none", key, reason: local.reason };
+  const { install, entrypoint, cmd, user, dirs, workdir, env } = local;
+  const layout: ImageLayout = { install, entrypoint, cmd, user, dirs, workdir, env };
+  if (local.kind === "built") return { kind: "pinned", key, image: IMAGES[key], source: { kind: "go", program: local.program }, layout };
+  const choice = nearestRelease(IMAGES[key].tag, local.releases);
+  if (!choice) {
+    const refused = local.releases.filter((r) => r.refused).map((r) => `${r.release}: ${r.refused}`);
+    return { kind: "none", key, reason: `no release of it can be had here (${refused.join("; ")})` };
+  }
+  const source = choice.chosen.source;
+  return {
+    kind: "nearest",
+    key,
+    image: { repository: IMAGES[key].repository, tag: nearestTag(key, source) },
+    release: choice.chosen.release,
+    source,
+    layout,
+    reason: choice.pinRefused,
+    differences: local.differences,
+  };
+}
+
+/** Every image pin's deployment, in the order of `constructs/versions.ts`. */
+export function deployments(): Deployment[] {
+  return (Object.keys(IMAGES) as ImageKey[]).map((k) => deploymentOf(k));
 }

@@ -249,6 +249,11 @@ export interface RedisExporterOptions extends OptionalServiceOptions {
   readonly address?: string;
   /** @default none (Redis without AUTH) */
   readonly password?: SecretRef;
+  /**
+   * Keep redis_exporter's `/scrape?target=` endpoint (no `--disable-scrape-endpoint`): only for an
+   * `image` older than 1.83, which lacks that flag. @default false
+   */
+  readonly scrapeEndpoint?: boolean;
 }
 
 /** blackbox-exporter probing the application (WebSocket availability, health endpoints). */

@@ -362,6 +362,7 @@ export class MonitoringStack extends TerraformStack {
               context: withDatabases,
               redisAddress: redis?.address,
               password: secretToken("exporters.redis.password", redis?.password),
+              scrapeEndpoint: redis?.scrapeEndpoint,
               resources: redis?.resources,
               image: redis?.image,
             });

@@ -66,6 +66,17 @@ describe("RedisExporter props", () => {
     expect(c.read_only).toBe(false);
   });
 
+  test("scrapeEndpoint: true leaves out --disable-scrape-endpoint (an image older than 1.83 lacks the flag)", () => {
+    // GIVEN an exporter with a password, WHEN scrapeEndpoint is true, THEN the system metrics and the password flag remain.
+    const { json } = synth((scope) => {
+      const pw = new TerraformVariable(scope, "redis_password", { type: "string", sensitive: true });
+      return new RedisExporter(scope, "redis", { context, password: pw.stringValue, scrapeEndpoint: true });
+    });
+    expect(theContainer(json).command).toEqual(["--include-system-metrics", `--redis.password-file=${REDIS_PASSWORD_FILE}`]);
+    const { json: plain } = synth((scope) => new RedisExporter(scope, "redis", { context, scrapeEndpoint: true }));
+    expect(theContainer(plain).command).toEqual(["--include-system-metrics"]);
+  });
+
   test("the password file's key is the address as the exporter normalizes it", () => {
     expect(redisPasswordKey("redis:6379")).toBe("redis://redis:6379");
     expect(redisPasswordKey("rediss://cache:6380")).toBe("rediss://cache:6380");

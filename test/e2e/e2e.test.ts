@@ -3,13 +3,13 @@ import { App } from "cdktf";
 import { IMAGES, ImageKey, PROVIDER_VERSIONS } from "../../constructs/versions";
 import { MonitoringStack } from "../../stacks/monitoring-stack";
 import { defineStacks } from "../../stacks/app";
-import { E2E_STACK, deployable, e2eConfig, REDEPLOY_OVERRIDE } from "../../e2e/app";
+import { E2E_STACK, deployable, e2eConfig, imageOverride, lacksDisableScrapeEndpoint, REDEPLOY_OVERRIDE } from "../../e2e/app";
 import { dockerdArgs } from "../../e2e/dockerd";
 import { BuildError, parseReplaces, wrapperGoMod } from "../../e2e/go-build";
 import { importChanges, RECIPE_LABEL, recipeHash } from "../../e2e/images";
-import { containerTimings, deployRatio, parsePlan } from "../../e2e/measure";
+import { containerTimings, deployRatio, detectionBudget, parsePlan } from "../../e2e/measure";
 import { packageClosure, webhookRecipe } from "../../e2e/peers";
-import { expectedTag, LOCAL_IMAGES, PROGRAMS, PROVIDERS } from "../../e2e/programs";
+import { deploymentOf, expectedTag, LOCAL_IMAGES, PROGRAMS, PROVIDERS, sourceRelease } from "../../e2e/programs";
 import { cliConfig, mirrorPath, providerProgram, requiredProviders } from "../../e2e/providers";
 import { missingPrerequisites } from "../../e2e/run";
 import { synthesizeStacks } from "../../e2e/synth";
@@ -19,17 +19,61 @@ function synthesized(define: (app: App) => MonitoringStack[]): any[] {
 }
 
 describe("programs and pins", () => {
-  test("every image pin has a local image entry: built at the pin's version, or unbuildable with a reason", () => {
+  test("every image pin has a local image entry: built at the pin's version, the nearest release with the pin's refusal, or unbuildable with a reason", () => {
     expect(Object.keys(LOCAL_IMAGES).sort()).toEqual(Object.keys(IMAGES).sort());
     for (const key of Object.keys(IMAGES) as ImageKey[]) {
       const local = LOCAL_IMAGES[key];
       if (local.kind === "built") {
         // A pin that moves without its build entry fails here.
         expect({ key, tag: expectedTag(key) }).toEqual({ key, tag: IMAGES[key].tag });
+      } else if (local.kind === "nearest") {
+        // The pin is among the candidates, refused with a reason: a pin that moves must say why again.
+        const pin = local.releases.find((r) => `v${r.release}` === IMAGES[key].tag || r.release === IMAGES[key].tag);
+        expect({ key, refused: (pin?.refused ?? "").length > 20 }).toEqual({ key, refused: true });
+        expect(local.differences.length).toBeGreaterThan(0);
+        // Every usable candidate names the release its source really is.
+        for (const r of local.releases.filter((c) => c.source)) expect({ key, release: sourceRelease(r.source!) }).toEqual({ key, release: r.release });
       } else {
         expect(local.reason.length).toBeGreaterThan(20);
       }
     }
+  });
+
+  test("the nearest releases deployed here, through the service's image override, never another program", () => {
+    const nearest = Object.fromEntries(
+      (Object.keys(IMAGES) as ImageKey[]).flatMap((k) => {
+        const d = deploymentOf(k);
+        return d.kind === "nearest" ? [[k, `${d.image.repository}:${d.image.tag}`]] : [];
+      }),
+    );
+    expect(nearest).toEqual({
+      jaeger: "jaegertracing/jaeger:2.12.0",
+      postgresExporter: "prometheuscommunity/postgres-exporter:v0.17.1",
+      redisExporter: "oliver006/redis_exporter:v1.45.0-debian",
+    });
+    for (const [key, image] of Object.entries(nearest)) expect(image.startsWith(`${IMAGES[key as ImageKey].repository}:`)).toBe(true);
+    expect(imageOverride("jaeger")).toEqual({ repository: "jaegertracing/jaeger", tag: "2.12.0" });
+    expect(imageOverride("prometheus")).toBeUndefined();
+  });
+
+  test("an entry whose every release is refused is not deployed, with each refusal in the reason", () => {
+    const d = deploymentOf("jaeger", {
+      kind: "nearest",
+      releases: [{ release: "2.21.0", refused: "not served" }, { release: "2.13.0", refused: "not approved" }],
+      differences: ["x"],
+      install: {},
+      entrypoint: [],
+      user: { name: "u", uid: 1, gid: 1 },
+      dirs: [],
+    });
+    expect(d).toEqual({ kind: "none", key: "jaeger", reason: "no release of it can be had here (2.21.0: not served; 2.13.0: not approved)" });
+  });
+
+  test("redis_exporter older than 1.83 lacks --disable-scrape-endpoint", () => {
+    expect(lacksDisableScrapeEndpoint({ repository: "oliver006/redis_exporter", tag: "v1.45.0-debian" })).toBe(true);
+    expect(lacksDisableScrapeEndpoint({ repository: "oliver006/redis_exporter", tag: "v1.83.0" })).toBe(false);
+    expect(lacksDisableScrapeEndpoint(IMAGES.redisExporter)).toBe(false);
+    expect(lacksDisableScrapeEndpoint(undefined)).toBe(false);
   });
 
   test("Prometheus 3.x is built from module version v0.3XX.Y", () => {
@@ -158,6 +202,9 @@ describe("the rig's engine", () => {
       "dockerd and docker (Debian package docker.io)",
       "terraform 1.11 on the PATH",
       "/bin/busybox (Debian package busybox-static: the base of every image)",
+      "/usr/lib/postgresql/15/bin/postgres (Debian package postgresql-15: the database peer)",
+      "/usr/bin/redis-server (Debian package redis-server: the cache peer)",
+      "/usr/bin/prometheus-redis-exporter (Debian package prometheus-redis-exporter: redisExporter 1.45.0, the release deployed instead of the pin)",
       "ldd and tar",
     ]);
     expect(missingPrerequisites(() => true, () => true)).toEqual([]);
@@ -216,5 +263,15 @@ describe("measurements", () => {
   test("parsePlan reads the last plan summary and fails without one", () => {
     expect(parsePlan("e2e  Plan: 3 to add, 0 to change, 0 to destroy.\n...\nPlan: 1 to add, 0 to change, 1 to destroy.")).toEqual({ add: 1, change: 0, destroy: 1 });
     expect(() => parsePlan("Apply complete!")).toThrow(/no "Plan: … to add/);
+  });
+
+  test("a detection budget sums its terms, with a discovery refresh only when the target is discovered", () => {
+    // GIVEN PostgresDown's terms in the e2e stack (static target), WHEN summed, THEN 15 + 15 + 60 + 30.
+    expect(detectionBudget({ scrape: 15, evaluation: 15, for: 60, groupWait: 30 })).toEqual({
+      seconds: 120,
+      text: "scrape 15 s + evaluation 15 s + for 60 s + group_wait 30 s = 120 s",
+    });
+    // A DNS-discovered target (ServiceReplicaDown) waits for a refresh first.
+    expect(detectionBudget({ refresh: 10, scrape: 5, evaluation: 15, for: 60, groupWait: 30 }).seconds).toBe(120);
   });
 });
