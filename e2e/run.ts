@@ -33,7 +33,7 @@ import { BuildResult, buildProgram } from "./go-build";
 import { BUSYBOX, ensureImage, ImageRecipe } from "./images";
 import { cachePaths } from "./paths";
 import { compileRig, messengerRecipe, POSTGRES_HOME, postgresRecipe, REDIS_SERVER, redisRecipe, webhookRecipe } from "./peers";
-import { BinarySource, Deployment, deployments, PROGRAMS, ProgramKey, sourceRelease } from "./programs";
+import { BinarySource, Deployment, deploymentOf, deployments, PROGRAMS, ProgramKey, sourceRelease } from "./programs";
 import { buildProviderMirror } from "./providers";
 import { synthesizeStacks } from "./synth";
 import { containerTimings, ContainerState, deployRatio, detectionBudget, parsePlan, PlanCounts, READY_MARKERS, readySeconds } from "./measure";
@@ -269,6 +269,14 @@ async function main(buildOnly: boolean, swarmOnly = false, singleHostOnly = fals
     const withPostgres = deployable("postgresExporter");
     const withRedis = deployable("redisExporter");
     const recipes = stackRecipes(binaries, PROJECT, rigJs, { postgres: withPostgres, redis: withRedis });
+    const singleHostImages = new Set([
+      ...(["jaeger", "postgresExporter", "redisExporter"] as const).flatMap((k) => {
+        const d = deploymentOf(k);
+        return d.kind === "none" ? [] : [imageName(d.image)];
+      }),
+      "e2e/postgres:15",
+      "e2e/redis:7",
+    ]);
     const engineBins = engineProblem
       ? undefined
       : { dockerd: binaries.moby!.dockerd, containerd: binaries.containerd!.containerd, runc: binaries.runc!.runc };
@@ -842,7 +850,9 @@ async function main(buildOnly: boolean, swarmOnly = false, singleHostOnly = fals
     await runSwarmChecks({
       engine: engineBins ?? debian,
       engineName: engineBins ? `Engine ${PROGRAMS.moby.release}` : `Debian's docker.io (ENGINE FALLBACK: ${engineProblem})`,
-      recipes,
+      // Only the images the swarm stack runs: e2eSwarmConfig leaves Jaeger and the database exporters
+      // (and so their peers) to the single-host phase.
+      recipes: recipes.filter((r) => !singleHostImages.has(r.tag)),
       cacheRoot: paths.root,
       work,
       logs,
