@@ -454,6 +454,7 @@ export class MonitoringStack extends TerraformStack {
     }
 
     const exporterFlags = { node: enabled.node, cadvisor: enabled.cadvisor, postgres: enabled.postgres, redis: enabled.redis, minio: enabled.minio };
+    const slos = resolveSlos(config.rules?.slos, app.metrics ?? DEFAULT_APPLICATION_METRICS, problems);
     const ruleOptions: RuleSetOptions = {
       scrapeInterval,
       evaluationInterval,
@@ -464,9 +465,9 @@ export class MonitoringStack extends TerraformStack {
       overrides: config.rules?.overrides,
       runbookBaseUrl: config.rules?.runbookBaseUrl,
       runbookLink: runbookLinks(this, config, enabled.grafana, problems),
-      thresholds: { slos: resolveSlos(config.rules?.slos, app.metrics ?? DEFAULT_APPLICATION_METRICS, problems) },
+      thresholds: { slos },
     };
-    const longSlos = Object.entries(ruleOptions.thresholds!.slos!).filter(([, slo]) => slo.enabled && slo.window.compare(retention.metrics) > 0);
+    const longSlos = Object.entries(slos).filter(([, slo]) => slo.enabled && slo.window.compare(retention.metrics) > 0);
     if (longSlos.length > 0) {
       const longest = longSlos.map(([, slo]) => slo.window).reduce((a, b) => (a.compare(b) >= 0 ? a : b));
       // A note with the default retention (Prometheus' own 15d), a warning when a retention was chosen.
